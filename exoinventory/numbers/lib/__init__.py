@@ -1,0 +1,1 @@
+"""Pure helpers (no Django imports): phone-number forms, money, Exotel's dates."""

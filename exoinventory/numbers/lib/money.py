@@ -1,0 +1,36 @@
+"""Money as Exotel sends it ("499.000000"), as Decimal, never float."""
+
+from decimal import Decimal, InvalidOperation
+
+# Exotel sends six decimal places; the database keeps 12 digits before the point.
+PLACES = 6
+MAX_WHOLE_DIGITS = 12
+
+
+class MoneyError(ValueError):
+    """A price that cannot be read exactly."""
+
+
+def parse_money(value: object, *, field: str = "amount") -> Decimal:
+    """Read a price exactly. Strings and ints only: a float has already lost
+    paise, so it is refused rather than rounded.
+
+    >>> parse_money("499.000000")
+    Decimal('499.000000')
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise MoneyError(f"{field}: expected a decimal string, got {type(value).__name__}")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise MoneyError(f"{field}: {value!r} is not a decimal number") from None
+    if not amount.is_finite():
+        raise MoneyError(f"{field}: {value!r} is not a finite amount")
+    if amount < 0:
+        raise MoneyError(f"{field}: {value!r} is negative")
+    quantised = amount.quantize(Decimal(1).scaleb(-PLACES))
+    if quantised != amount:
+        raise MoneyError(f"{field}: {value!r} has more than {PLACES} decimal places")
+    if quantised.adjusted() >= MAX_WHOLE_DIGITS:
+        raise MoneyError(f"{field}: {value!r} is too large")
+    return quantised

@@ -1,0 +1,50 @@
+"""Phone numbers in the forms people type them, reduced to E.164.
+
+Exotel stores ExoPhones in E.164 (+911139585476). People type them as
++91 11 3958 5476, 011-39585476, 01139585476 or 1139585476.
+"""
+
+import re
+
+INDIA = "91"
+_SEPARATORS = re.compile(r"[\s\-().]")
+
+
+class PhoneNumberError(ValueError):
+    """A string that cannot be a phone number."""
+
+
+def normalise_phone_number(text: str, *, country_code: str = INDIA) -> str:
+    """Return the E.164 form of `text`, taking a bare or trunk-prefixed national
+    number (10 digits, or 0 and 10 digits) to be in `country_code`.
+
+    >>> normalise_phone_number("011-3958 5476")
+    '+911139585476'
+    """
+    compact = _SEPARATORS.sub("", text.strip())
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    digits = compact.removeprefix("+")
+    if not digits.isdigit():
+        raise PhoneNumberError(f"{text!r} is not a phone number: only digits, +, spaces and dashes")
+    if compact.startswith("+"):
+        if not 8 <= len(digits) <= 15:
+            raise PhoneNumberError(f"{text!r} is not a phone number: E.164 has 8 to 15 digits")
+        return compact
+    if len(digits) == 11 and digits.startswith("0"):
+        return f"+{country_code}{digits[1:]}"
+    if len(digits) == 10:
+        return f"+{country_code}{digits}"
+    if len(digits) == 12 and digits.startswith(country_code):
+        return f"+{digits}"
+    raise PhoneNumberError(
+        f"{text!r} is not a phone number: expected +{country_code}…, 0 and 10 digits, or 10 digits"
+    )
+
+
+def phone_search_forms(text: str) -> list[str]:
+    """E.164 candidates for a search box: the number typed, if it is one; else nothing."""
+    try:
+        return [normalise_phone_number(text)]
+    except PhoneNumberError:
+        return []

@@ -1,0 +1,307 @@
+"""The inventory: accounts, ExoPhones and their history.
+
+Times are stored in UTC. Money is Decimal with Exotel's six decimal places,
+in the number's own currency: a sum never mixes currencies.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+
+class Account(models.Model):
+    """An Exotel account. Its API key and token live only in the environment."""
+
+    sid = models.CharField(max_length=64, unique=True)
+    api_host = models.CharField(
+        max_length=255, help_text="Exotel cluster host, e.g. api.exotel.com or api.in.exotel.com."
+    )
+    display_name = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["sid"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.sid
+
+
+class Circle(models.Model):
+    """A telecom circle as Exotel names it in an ExoPhone's `region`."""
+
+    code = models.CharField(max_length=8, primary_key=True)
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class ConnectivityStatus(models.TextChoices):
+    """Exotel's connectivity words. Any other word Exotel sends is kept as-is."""
+
+    ACTIVE = "active", "Active"
+    MAJOR_OUTAGE = "major_outage", "Major outage"
+    PARTIAL_NETWORK_OUTAGE = "partial_network_outage", "Partial network outage"
+
+    @classmethod
+    def colour(cls, status: str | None) -> str:
+        """Badge colour for a status; unknown and unobserved are grey."""
+        return {
+            cls.ACTIVE: "#2e7d32",
+            cls.MAJOR_OUTAGE: "#c62828",
+            cls.PARTIAL_NETWORK_OUTAGE: "#ef6c00",
+        }.get(status or "", "#757575")
+
+
+class Direction(models.TextChoices):
+    INCOMING = "incoming", "Incoming calls"
+    OUTGOING = "outgoing", "Outgoing calls"
+
+
+MONEY = {"max_digits": 18, "decimal_places": 6}
+
+# Mirrored fields: copied from Exotel by every sync and never edited here. A
+# change of any of them is an ExoPhoneChange row.
+MIRRORED_FIELDS = (
+    "phone_number",
+    "friendly_name",
+    "voice_capable",
+    "sms_capable",
+    "country",
+    "region",
+    "one_time_price",
+    "rental_price",
+    "incoming_rate",
+    "incoming_pulse",
+    "currency",
+    "number_type",
+    "vanity_number",
+    "voice_url",
+    "sms_url",
+    "uri",
+    "date_created",
+    "date_updated",
+)
+LOCAL_FIELDS = ("owner", "cost_centre", "notes")
+
+
+class ExoPhone(models.Model):
+    """One Exotel virtual number of one account, as last seen by a sync.
+
+    Mirrored fields come from the v2_beta listing; the connectivity fields
+    from the v2 detail endpoint. Local fields are ours and no sync touches
+    them.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="exophones")
+    sid = models.CharField(max_length=64, help_text="Exotel's identifier of the ExoPhone.")
+
+    phone_number = models.CharField(max_length=20, help_text="E.164, e.g. +911139585476.")
+    friendly_name = models.CharField(max_length=255, blank=True)
+    voice_capable = models.BooleanField(null=True, help_text="Empty: Exotel did not say.")
+    sms_capable = models.BooleanField(null=True, help_text="Empty: Exotel did not say.")
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 country code.")
+    region = models.CharField(
+        max_length=8, blank=True, help_text="Telecom circle code; unknown codes are kept as-is."
+    )
+    one_time_price = models.DecimalField(**MONEY, help_text="Paid once, in `currency`.")
+    rental_price = models.DecimalField(**MONEY, help_text="Monthly rental, in `currency`.")
+    incoming_rate = models.DecimalField(**MONEY, help_text="Per pulse, in `currency`.")
+    incoming_pulse = models.PositiveIntegerField(help_text="Seconds per pulse.")
+    currency = models.CharField(max_length=3)
+    number_type = models.CharField(max_length=32, blank=True)
+    vanity_number = models.BooleanField(null=True)
+    voice_url = models.CharField(
+        max_length=1024, null=True, blank=True, help_text="Flow for incoming calls; empty: none."
+    )
+    sms_url = models.CharField(
+        max_length=1024, null=True, blank=True, help_text="Flow for incoming SMS; empty: none."
+    )
+    uri = models.CharField(max_length=512, blank=True)
+    date_created = models.DateTimeField(null=True, help_text="Exotel's, in UTC.")
+    date_updated = models.DateTimeField(null=True, help_text="Exotel's, in UTC.")
+
+    # Current connectivity per direction, from the v2 detail endpoint. Empty
+    # status: never observed.
+    incoming_status = models.CharField(max_length=64, blank=True)
+    incoming_checked_at = models.DateTimeField(
+        null=True, help_text="Exotel's last_check_time for incoming calls."
+    )
+    incoming_alternates = models.JSONField(null=True, blank=True)
+    outgoing_status = models.CharField(max_length=64, blank=True)
+    outgoing_checked_at = models.DateTimeField(
+        null=True, help_text="Exotel's last_check_time for outgoing calls."
+    )
+    outgoing_alternates = models.JSONField(null=True, blank=True)
+    connectivity_observed_at = models.DateTimeField(
+        null=True, help_text="When a sync last fetched this number's connectivity."
+    )
+
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    released_at = models.DateTimeField(
+        null=True, blank=True, help_text="Missing from a complete listing since then."
+    )
+
+    owner = models.CharField(max_length=255, blank=True)
+    cost_centre = models.CharField(max_length=64, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["phone_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "sid"], name="exophone_unique_account_sid"),
+        ]
+        indexes = [
+            # Admin search by number in any form and the number export.
+            models.Index(fields=["phone_number"], name="exophone_phone_number"),
+            # Costs report: group by account x circle x currency.
+            models.Index(fields=["account", "region", "currency"], name="exophone_costs"),
+            # Admin filter "released" and every report's "current numbers".
+            models.Index(fields=["released_at"], name="exophone_released"),
+            # Flows report and admin search by flow URL.
+            models.Index(fields=["voice_url"], name="exophone_voice_url"),
+            models.Index(fields=["sms_url"], name="exophone_sms_url"),
+            # Admin status filter and the outages report's "down now".
+            models.Index(fields=["incoming_status"], name="exophone_incoming_status"),
+            models.Index(fields=["outgoing_status"], name="exophone_outgoing_status"),
+            # Sync: which numbers to check first when the budget is short.
+            models.Index(
+                fields=["account", "connectivity_observed_at"], name="exophone_staleness"
+            ),
+        ]
+        permissions = [
+            ("view_cost_report", "Can view the costs report"),
+            ("view_outage_report", "Can view the outages report"),
+            ("view_flow_report", "Can view the flows report"),
+            ("export_numbers", "Can export the number inventory"),
+        ]
+
+    def __str__(self) -> str:
+        return self.phone_number
+
+
+class SyncRun(models.Model):
+    """One sync of one account: what it did and how it ended."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        COMMAND = "command", "Command"
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCESS = "success", "Success"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (another sync was running)"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="sync_runs")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    error = models.CharField(
+        max_length=500, blank=True, help_text="One line, never a credential."
+    )
+    listing_complete = models.BooleanField(default=False)
+
+    pages = models.PositiveIntegerField(default=0, help_text="Listing pages fetched.")
+    requests = models.PositiveIntegerField(default=0, help_text="HTTP requests sent, retries too.")
+    retries = models.PositiveIntegerField(default=0)
+    connectivity_checked = models.PositiveIntegerField(default=0)
+    numbers_seen = models.PositiveIntegerField(default=0)
+    numbers_created = models.PositiveIntegerField(default=0)
+    numbers_updated = models.PositiveIntegerField(default=0)
+    numbers_released = models.PositiveIntegerField(default=0)
+    numbers_unchanged = models.PositiveIntegerField(default=0)
+    runs_opened = models.PositiveIntegerField(default=0)
+    runs_extended = models.PositiveIntegerField(default=0)
+    records_skipped = models.PositiveIntegerField(default=0, help_text="Malformed, not stored.")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            # Health check and admin staleness warning: last good sync per account.
+            models.Index(fields=["account", "outcome", "-started_at"], name="syncrun_last_good"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class ExoPhoneChange(models.Model):
+    """A mirrored field of an ExoPhone changed between two syncs.
+
+    Values are stored as text (Decimals as Exotel writes them, dates in
+    RFC 3339 UTC) so the history outlives any change to the model.
+    """
+
+    exophone = models.ForeignKey(ExoPhone, on_delete=models.PROTECT, related_name="changes")
+    field = models.CharField(max_length=64)
+    old_value = models.TextField(null=True, blank=True)
+    new_value = models.TextField(null=True, blank=True)
+    observed_at = models.DateTimeField(help_text="When the sync noticed the change.")
+    sync_run = models.ForeignKey(SyncRun, on_delete=models.PROTECT, related_name="changes")
+    exotel_date_updated = models.DateTimeField(
+        null=True, blank=True, help_text="Exotel's date_updated with the new value."
+    )
+
+    class Meta:
+        ordering = ["-observed_at", "id"]
+        indexes = [
+            # ExoPhone change page: the number's history, newest first.
+            models.Index(fields=["exophone", "-observed_at"], name="change_by_number"),
+            # Flows report: recent flow changes.
+            models.Index(fields=["field", "-observed_at"], name="change_by_field"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exophone} {self.field}: {self.old_value} -> {self.new_value}"
+
+
+class ConnectivityRun(models.Model):
+    """A run of identical connectivity observations of one number and direction.
+
+    An observation equal to the number's current run (same status and
+    alternates, no gap over twice the sync interval) extends it; anything
+    else opens a new run. Between runs there is no data, never an assumed
+    status.
+    """
+
+    exophone = models.ForeignKey(
+        ExoPhone, on_delete=models.PROTECT, related_name="connectivity_runs"
+    )
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    status = models.CharField(max_length=64)
+    alternates = models.JSONField(null=True, blank=True)
+    first_observed_at = models.DateTimeField()
+    last_observed_at = models.DateTimeField()
+    exotel_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="Exotel's last_check_time at the latest observation."
+    )
+    is_current = models.BooleanField(
+        default=True, help_text="The run the next observation is compared with."
+    )
+
+    class Meta:
+        ordering = ["exophone", "direction", "first_observed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exophone", "direction"],
+                condition=Q(is_current=True),
+                name="connectivityrun_one_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_observed_at__gte=models.F("first_observed_at")),
+                name="connectivityrun_ordered",
+            ),
+        ]
+        indexes = [
+            # Outages report: runs overlapping a window.
+            models.Index(fields=["last_observed_at", "first_observed_at"], name="run_window"),
+            # ExoPhone change page: one number's timeline.
+            models.Index(fields=["exophone", "direction", "first_observed_at"], name="run_by_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exophone} {self.direction} {self.status}"

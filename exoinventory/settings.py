@@ -1,0 +1,160 @@
+"""Django settings for exoinventory, read from the environment (django-environ).
+
+Every variable is listed with its default in README.md and `.env.example`.
+Defaults are the safe production ones; `make run` and the test suite set
+their own values for local work. A `.env` file beside `manage.py` is read if
+present. Bad values fail loudly at start-up rather than at first use.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set: give it a long random value (make run makes one for you)."
+    )
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "exoinventory.numbers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "exoinventory.urls"
+WSGI_APPLICATION = "exoinventory.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'exoinventory.sqlite3'}"),
+}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The local run has a web server, a worker and beat writing to one file:
+    # WAL lets readers go on while the sync writes, and the timeout waits out a
+    # writer instead of failing with "database is locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+# Everything is stored in UTC; TIME_ZONE is only how times are shown.
+USE_TZ = True
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Kolkata")
+USE_I18N = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+LOGIN_URL = "admin:login"
+
+# --- Security: strict unless DEBUG. Behind a TLS-terminating proxy, that
+# proxy sets X-Forwarded-Proto; /healthz stays reachable over plain HTTP for
+# the compose healthcheck.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Exotel
+# Comma-separated https://KEY:TOKEN@HOST[:PORT]/ACCOUNT_SID URLs; parsed (and
+# validated) by exoinventory.numbers.exotel_client.accounts_from_setting.
+EXOTEL_ACCOUNTS = env.str("EXOTEL_ACCOUNTS", default="")
+# Exotel documents 200 requests/min for its APIs, and some newer pages 50/min
+# for the ExoPhone API: the lower figure is the safe default.
+EXOTEL_RATE_LIMIT_PER_MINUTE = env.int("EXOTEL_RATE_LIMIT_PER_MINUTE", default=50)
+if EXOTEL_RATE_LIMIT_PER_MINUTE < 1:
+    raise ImproperlyConfigured("EXOTEL_RATE_LIMIT_PER_MINUTE must be a whole number above 0.")
+# v2_beta dates carry no zone ("2016-03-04 17:31:50"); Exotel is an Indian
+# service and shows its dashboard in IST, so that is how they are read.
+EXOTEL_LISTING_TIME_ZONE = env.str("EXOTEL_LISTING_TIME_ZONE", default="Asia/Kolkata")
+# When set, the per-account request budget is shared through Redis by every
+# process that syncs (several Celery workers); otherwise it is per process.
+REDIS_URL = env.str("REDIS_URL", default="")
+
+SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=5)
+if SYNC_INTERVAL_MINUTES < 1:
+    raise ImproperlyConfigured("SYNC_INTERVAL_MINUTES must be a whole number above 0.")
+
+# --- Celery (read by exoinventory.celery_app under the CELERY_ namespace)
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "UTC"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
