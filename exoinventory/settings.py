@@ -147,9 +147,32 @@ if SYNC_INTERVAL_MINUTES < 1:
     raise ImproperlyConfigured("SYNC_INTERVAL_MINUTES must be a whole number above 0.")
 
 # --- Celery (read by exoinventory.celery_app under the CELERY_ namespace)
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+# The default is kombu's filesystem transport under var/: it needs no server,
+# which is what the one-command local run wants. Compose sets Redis.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue = VAR_DIR / "celery-broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue),
+        "data_folder_out": str(_queue),
+        "processed_folder": str(_queue / "processed"),
+        "store_processed": False,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
+# One task at a time per worker process: a sync is long, and late acks with a
+# large prefetch would hold ticks other workers could run.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "sync-exophones": {
+        "task": "numbers.sync_all_accounts",
+        "schedule": SYNC_INTERVAL_MINUTES * 60.0,
+        # A tick not started within one interval is dropped: the next is due.
+        "options": {"expires": SYNC_INTERVAL_MINUTES * 60},
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 LOGGING = {
     "version": 1,

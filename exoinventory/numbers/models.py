@@ -167,9 +167,7 @@ class ExoPhone(models.Model):
             models.Index(fields=["incoming_status"], name="exophone_incoming_status"),
             models.Index(fields=["outgoing_status"], name="exophone_outgoing_status"),
             # Sync: which numbers to check first when the budget is short.
-            models.Index(
-                fields=["account", "connectivity_observed_at"], name="exophone_staleness"
-            ),
+            models.Index(fields=["account", "connectivity_observed_at"], name="exophone_staleness"),
         ]
         permissions = [
             ("view_cost_report", "Can view the costs report"),
@@ -200,9 +198,7 @@ class SyncRun(models.Model):
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
-    error = models.CharField(
-        max_length=500, blank=True, help_text="One line, never a credential."
-    )
+    error = models.CharField(max_length=500, blank=True, help_text="One line, never a credential.")
     listing_complete = models.BooleanField(default=False)
 
     pages = models.PositiveIntegerField(default=0, help_text="Listing pages fetched.")
@@ -300,7 +296,9 @@ class ConnectivityRun(models.Model):
             # Outages report: runs overlapping a window.
             models.Index(fields=["last_observed_at", "first_observed_at"], name="run_window"),
             # ExoPhone change page: one number's timeline.
-            models.Index(fields=["exophone", "direction", "first_observed_at"], name="run_by_number"),
+            models.Index(
+                fields=["exophone", "direction", "first_observed_at"], name="run_by_number"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,312 @@
+"""Exotel payloads read into typed records, and account URLs into accounts.
+
+Pure: no HTTP, no ORM. Every reason a payload is refused is one line that
+names the field, so a skipped record can be explained in a sync run.
+"""
+
+import ipaddress
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from exoinventory.numbers.lib.exotel_dates import ExotelDateError, parse_exotel_date, parse_rfc3339
+from exoinventory.numbers.lib.money import MoneyError, parse_money
+from exoinventory.numbers.lib.phones import PhoneNumberError, normalise_phone_number
+
+EXOTEL_HOSTS = {
+    "api.exotel.com": "Singapore",
+    "api.in.exotel.com": "Mumbai",
+}
+
+
+class ExotelConfigError(ValueError):
+    """EXOTEL_ACCOUNTS cannot be read. The message never holds a key or token."""
+
+
+class RecordError(ValueError):
+    """An item from Exotel that cannot be stored as it is."""
+
+
+@dataclass(frozen=True)
+class ExotelAccount:
+    """One configured account. The key and token stay out of repr() and str()."""
+
+    sid: str
+    scheme: str
+    host: str
+    port: int | None
+    key: str = field(repr=False)
+    token: str = field(repr=False)
+
+    @property
+    def api_host(self) -> str:
+        return f"{self.host}:{self.port}" if self.port else self.host
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.api_host}"
+
+    def __str__(self) -> str:
+        return f"{self.sid}@{self.api_host}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_accounts(value: str) -> list[ExotelAccount]:
+    """Read EXOTEL_ACCOUNTS: comma-separated https://KEY:TOKEN@HOST[:PORT]/SID.
+
+    HOST is one of Exotel's clusters, or a loopback address (the simulator,
+    which may use plain http). Errors name the entry by position, host and
+    sid, never by its credentials.
+    """
+    accounts: list[ExotelAccount] = []
+    entries = [entry.strip() for entry in value.split(",")]
+    for position, entry in enumerate(entries, start=1):
+        if not entry:
+            if len(entries) > 1:
+                raise ExotelConfigError(f"EXOTEL_ACCOUNTS entry {position} is empty")
+            continue
+        accounts.append(_parse_account(entry, position))
+    sids = [account.sid for account in accounts]
+    duplicated = sorted({sid for sid in sids if sids.count(sid) > 1})
+    if duplicated:
+        raise ExotelConfigError(f"EXOTEL_ACCOUNTS names account {duplicated[0]} more than once")
+    return accounts
+
+
+def _parse_account(entry: str, position: int) -> ExotelAccount:
+    try:
+        parts = urlsplit(entry)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        raise ExotelConfigError(
+            f"EXOTEL_ACCOUNTS entry {position} is not a URL like https://KEY:TOKEN@HOST/ACCOUNT_SID"
+        ) from None
+    sid = parts.path.strip("/")
+    where = f"EXOTEL_ACCOUNTS entry {position} (host {host or '?'}, account {sid or '?'})"
+    if parts.scheme not in ("https", "http"):
+        raise ExotelConfigError(f"{where}: the URL must start with https://")
+    loopback = _is_loopback(host)
+    if parts.scheme == "http" and not loopback:
+        raise ExotelConfigError(f"{where}: plain http is only for a simulator on loopback")
+    if host not in EXOTEL_HOSTS and not loopback:
+        known = " or ".join(EXOTEL_HOSTS)
+        raise ExotelConfigError(f"{where}: the host must be {known} (or a loopback simulator)")
+    if not sid or "/" in sid:
+        raise ExotelConfigError(f"{where}: the path must be the account sid alone")
+    if not parts.username or not parts.password:
+        raise ExotelConfigError(f"{where}: the URL needs KEY:TOKEN@ before the host")
+    if parts.query or parts.fragment:
+        raise ExotelConfigError(f"{where}: the URL must not have a query or fragment")
+    return ExotelAccount(
+        sid=sid,
+        scheme=parts.scheme,
+        host=host,
+        port=port,
+        key=unquote(parts.username),
+        token=unquote(parts.password),
+    )
+
+
+@dataclass(frozen=True)
+class ExoPhoneRecord:
+    """The mirrored fields of one ExoPhone, typed (see models.ExoPhone for units)."""
+
+    sid: str
+    phone_number: str
+    friendly_name: str
+    voice_capable: bool | None
+    sms_capable: bool | None
+    country: str
+    region: str
+    one_time_price: Decimal
+    rental_price: Decimal
+    incoming_rate: Decimal
+    incoming_pulse: int
+    currency: str
+    number_type: str
+    vanity_number: bool | None
+    voice_url: str | None
+    sms_url: str | None
+    uri: str
+    date_created: datetime | None
+    date_updated: datetime | None
+
+
+@dataclass(frozen=True)
+class ConnectivityObservation:
+    """One direction's connectivity as the v2 detail endpoint reported it."""
+
+    status: str
+    checked_at: datetime | None
+    alternates: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class ConnectivityReport:
+    sid: str
+    incoming: ConnectivityObservation
+    outgoing: ConnectivityObservation
+
+
+@dataclass(frozen=True)
+class SkippedRecord:
+    """An item that was not stored, and why (one line, no credentials)."""
+
+    sid: str | None
+    reason: str
+
+
+def _text(item: dict[str, Any], key: str, *, required: bool = False, limit: int = 255) -> str:
+    value = item.get(key)
+    if value is None:
+        if required:
+            raise RecordError(f"{key} is missing")
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f"{key} must be a string, got {type(value).__name__}")
+    if len(value) > limit:
+        raise RecordError(f"{key} is longer than {limit} characters")
+    return value.strip()
+
+
+def _optional_url(item: dict[str, Any], key: str) -> str | None:
+    return _text(item, key, limit=1024) or None
+
+
+def _optional_bool(mapping: dict[str, Any], key: str) -> bool | None:
+    value = mapping.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    raise RecordError(f"{key} must be true or false, got {value!r}")
+
+
+def _pulse(value: object) -> int:
+    try:
+        seconds = Decimal(str(value))
+    except ArithmeticError:
+        raise RecordError(f"incoming_pulse {value!r} is not a number of seconds") from None
+    if isinstance(value, bool) or not seconds.is_finite() or seconds != seconds.to_integral():
+        raise RecordError(f"incoming_pulse {value!r} is not a whole number of seconds")
+    if seconds < 0:
+        raise RecordError(f"incoming_pulse {value!r} is negative")
+    return int(seconds)
+
+
+def _date(item: dict[str, Any], key: str, zone: str) -> datetime | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_exotel_date(value, zone=zone)
+    except ExotelDateError as error:
+        raise RecordError(f"{key}: {error}") from None
+
+
+def parse_exophone(item: object, *, zone: str) -> ExoPhoneRecord:
+    """A listing or detail item → ExoPhoneRecord; RecordError names what is wrong.
+
+    `zone` is how the listing's zone-less dates are read.
+    """
+    if not isinstance(item, dict):
+        raise RecordError(f"expected an object, got {type(item).__name__}")
+    capabilities = item.get("capabilities") or {}
+    if not isinstance(capabilities, dict):
+        raise RecordError("capabilities must be an object")
+    try:
+        phone_number = normalise_phone_number(_text(item, "phone_number", required=True))
+        prices = {
+            key: parse_money(item.get(key), field=key)
+            for key in ("one_time_price", "rental_price", "incoming_rate")
+        }
+    except (PhoneNumberError, MoneyError) as error:
+        raise RecordError(str(error)) from None
+    currency = _text(item, "currency", required=True, limit=3).upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise RecordError(f"currency {currency!r} is not a three-letter code")
+    return ExoPhoneRecord(
+        sid=_text(item, "sid", required=True, limit=64),
+        phone_number=phone_number,
+        friendly_name=_text(item, "friendly_name"),
+        voice_capable=_optional_bool(capabilities, "voice"),
+        sms_capable=_optional_bool(capabilities, "sms"),
+        country=_text(item, "country", limit=2).upper(),
+        region=_text(item, "region", limit=8).upper(),
+        currency=currency,
+        incoming_pulse=_pulse(item.get("incoming_pulse")),
+        number_type=_text(item, "number_type", limit=32),
+        vanity_number=_optional_bool(item, "vanity_number"),
+        voice_url=_optional_url(item, "voice_url"),
+        sms_url=_optional_url(item, "sms_url"),
+        uri=_text(item, "uri", limit=512),
+        date_created=_date(item, "date_created", zone),
+        date_updated=_date(item, "date_updated", zone),
+        **prices,
+    )
+
+
+def _observation(block: object, name: str) -> ConnectivityObservation:
+    if not isinstance(block, dict):
+        raise RecordError(f"connectivity.{name} is missing")
+    status = block.get("status")
+    if not isinstance(status, str) or not status.strip():
+        raise RecordError(f"connectivity.{name}.status is missing")
+    checked = block.get("last_check_time")
+    try:
+        checked_at = parse_rfc3339(checked) if checked is not None else None
+    except ExotelDateError as error:
+        raise RecordError(f"connectivity.{name}.last_check_time: {error}") from None
+    alternates = block.get("alternate_exophone")
+    if alternates is not None:
+        if isinstance(alternates, str):
+            alternates = [alternates]
+        if not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates):
+            raise RecordError(f"connectivity.{name}.alternate_exophone must be a list of numbers")
+        alternates = tuple(alternates)
+    return ConnectivityObservation(
+        status=status.strip()[:64], checked_at=checked_at, alternates=alternates
+    )
+
+
+def parse_detail_envelope(body: object, *, sid: str) -> ConnectivityReport:
+    """The v2 detail envelope → connectivity of one number.
+
+    The envelope is read whole: a failed item (its own `code`, `status` and
+    `error_data`, as in an HTTP 207 partial success) or a null `data` is a
+    RecordError carrying Exotel's own message.
+    """
+    if not isinstance(body, dict) or not isinstance(body.get("response"), list):
+        raise RecordError("the detail response has no 'response' list")
+    items = [item for item in body["response"] if isinstance(item, dict)]
+    if not items:
+        raise RecordError("the detail response is empty")
+    item = items[0]
+    error = item.get("error_data")
+    if item.get("status") != "success" or item.get("code") not in (200, None) or error:
+        detail = ""
+        if isinstance(error, dict):
+            detail = f": {error.get('code')} {error.get('message') or error.get('description')}"
+        raise RecordError(f"Exotel answered {item.get('code')} {item.get('status')}{detail}")
+    data = item.get("data")
+    if not isinstance(data, dict):
+        raise RecordError("the detail item has no data")
+    if data.get("sid") not in (None, sid):
+        raise RecordError(f"asked for {sid} but Exotel answered for {data.get('sid')}")
+    connectivity = data.get("connectivity")
+    if not isinstance(connectivity, dict):
+        raise RecordError("the detail item has no connectivity")
+    return ConnectivityReport(
+        sid=sid,
+        incoming=_observation(connectivity.get("incoming_call"), "incoming_call"),
+        outgoing=_observation(connectivity.get("outgoing_call"), "outgoing_call"),
+    )

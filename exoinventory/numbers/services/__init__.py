@@ -1,0 +1,1 @@
+"""Services: the writes of the numbers app (HackSoft style: `<entity>_<action>`)."""

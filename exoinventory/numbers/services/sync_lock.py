@@ -1,0 +1,54 @@
+"""One sync per account at a time, with a lock that dies with its holder.
+
+On PostgreSQL a session-level advisory lock: it is released when the
+connection closes, so a sync killed with SIGKILL frees it at once (the
+server notices the dropped connection). Elsewhere (SQLite, the local run) an
+flock on a file under var/locks, which the kernel releases when the process
+dies. (A pooler in transaction mode, such as PgBouncer, would break the
+advisory lock: connect the workers to PostgreSQL directly.)
+"""
+
+import fcntl
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection
+
+
+def _lock_key(account_sid: str) -> int:
+    digest = hashlib.sha256(f"exoinventory-sync:{account_sid}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def account_sync_lock(account_sid: str) -> Iterator[bool]:
+    """Yield True while holding the account's sync lock, False if another
+    process or thread holds it (nothing is waited for)."""
+    if connection.vendor == "postgresql":
+        key = _lock_key(account_sid)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            acquired = bool(cursor.fetchone()[0])
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        return
+
+    lock_dir = settings.VAR_DIR / "locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(account_sid.encode()).hexdigest()[:16]
+    with open(lock_dir / f"sync-{name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
