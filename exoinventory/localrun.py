@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+VAR_DIR = Path(os.environ.get("EXOINVENTORY_VAR_DIR", BASE_DIR / "var"))
 ADMIN_USERNAME = "admin"
 SIMULATED_NUMBERS = 300
 STOP_GRACE_SECONDS = 10
@@ -150,7 +150,7 @@ def _admin_login(supervisor: Supervisor) -> None:
 
 
 def main() -> int:
-    VAR_DIR.mkdir(exist_ok=True)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery-broker" / "processed").mkdir(parents=True, exist_ok=True)
     environ = local_environment()
     supervisor = Supervisor(environ)
@@ -168,10 +168,7 @@ def main() -> int:
         _admin_login(supervisor)
         celery = [sys.executable, "-m", "celery", "-A", "exoinventory"]
         supervisor.start("worker", *celery, "worker", "--pool=solo", "--loglevel=INFO")
-        supervisor.start(
-            "beat", *celery, "beat", "--loglevel=INFO",
-            "--schedule", str(VAR_DIR / "celerybeat-schedule"),
-        )  # fmt: skip
+        supervisor.start("beat", *celery, "beat", "--loglevel=INFO")
         supervisor.manage("shell", "--no-imports", "-c",
                           "from exoinventory.numbers.tasks import sync_all_accounts; "
                           "sync_all_accounts.delay()")  # fmt: skip

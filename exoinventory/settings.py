@@ -12,10 +12,13 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Local state of a single-machine run: the SQLite database, the filesystem
+# broker's queue, sync locks. Compose keeps its data in PostgreSQL instead.
+VAR_DIR = Path(env.str("EXOINVENTORY_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -73,6 +76,7 @@ DATABASES = {
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # The local run has a web server, a worker and beat writing to one file:
     # WAL lets readers go on while the sync writes, and the timeout waits out a
     # writer instead of failing with "database is locked".

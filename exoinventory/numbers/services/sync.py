@@ -216,6 +216,7 @@ class _Plan:
             self.dirty_fields.update(fields)
 
     def change(self, phone: ExoPhone, name: str, old: object, new: object) -> None:
+        """Record a change; call it after the phone holds its new values."""
         self.changes.append(
             ExoPhoneChange(
                 exophone=phone,
@@ -248,10 +249,14 @@ def _plan(run: SyncRun, account: Account, listing: Listing, existing: dict[str, 
             plan.created.append(phone)
             existing[record.sid] = phone
             continue
-        changed = [name for name in MIRRORED_FIELDS if getattr(phone, name) != values[name]]
+        changed = {
+            name: getattr(phone, name)
+            for name in MIRRORED_FIELDS
+            if getattr(phone, name) != values[name]
+        }
         for name in changed:
-            old = getattr(phone, name)
             setattr(phone, name, values[name])
+        for name, old in changed.items():
             if name in RECORDED_FIELDS:
                 plan.change(phone, name, old, values[name])
         if changed:

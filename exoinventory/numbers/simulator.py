@@ -1,0 +1,588 @@
+"""The bundled Exotel simulator: the ExoPhone endpoints of the seeds over real
+HTTP on loopback, for the local run, the tests and the benchmarks.
+
+No Django imports; `manage.py exotel_simulator` wraps it. The numbers, their
+connectivity and the mutations tests make live in simulator_data.
+
+Endpoints, all behind HTTP basic auth with the simulator's key and token:
+
+- GET /v2_beta/Accounts/{acc}/IncomingPhoneNumbers?Page=P&PageSize=S
+  (0-based; PageSize defaults to 50 and is clamped to MAX_PAGE_SIZE; the page
+  URIs in the body point at PAGE_URI_HOST, like the documented example)
+- GET /v2_beta/Accounts/{acc}/IncomingPhoneNumbers/{sid}
+- GET /v2/accounts/{acc}/incoming-phone-numbers/{sid} (the v2 envelope,
+  with connectivity)
+
+Errors on v2 paths are v2 envelopes (http_code, a failure item with
+error_data, data null); on other paths {"RestException": {"Status": …,
+"Message": …}}, the form of Exotel's older APIs.
+
+Control, for tests that run the simulator in another process (no auth:
+loopback only): POST /_simulator/{name} with a JSON object of keyword
+arguments calls the method of that name (CONTROL_METHODS) and answers
+{"result": …}; GET /_simulator/state describes the simulator.
+"""
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import math
+import re
+import socket
+import threading
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from exoinventory.numbers.simulator_data import SimulatorState
+
+DEFAULT_ACCOUNT = "ExoSim"
+DEFAULT_KEY = "simkey"
+DEFAULT_TOKEN = "simtoken"  # noqa: S105 - a fake credential of a local simulator
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+# The documented listing's page URIs name this host; a client must build its
+# own page URLs and never follow it.
+PAGE_URI_HOST = "http://twilix.exotel.com"
+RATE_WINDOW_SECONDS = 60.0
+REQUEST_LOG_SIZE = 10_000
+
+LISTING, BETA_DETAIL, V2_DETAIL, UNKNOWN = "listing", "beta_detail", "v2_detail", "unknown"
+_ACCOUNT, _SID = r"(?P<account>[^/]+)", r"(?P<sid>[^/]+)"
+_ROUTES = (
+    (LISTING, re.compile(rf"/v2_beta/Accounts/{_ACCOUNT}/IncomingPhoneNumbers/?")),
+    (BETA_DETAIL, re.compile(rf"/v2_beta/Accounts/{_ACCOUNT}/IncomingPhoneNumbers/{_SID}")),
+    (V2_DETAIL, re.compile(rf"/v2/accounts/{_ACCOUNT}/incoming-phone-numbers/{_SID}")),
+)
+CONTROL_PREFIX = "/_simulator/"
+CONTROL_METHODS = frozenset(
+    {
+        "state", "numbers", "add_numbers", "set_field", "remove_number", "restore_number",
+        "connectivity", "set_connectivity", "clear_connectivity", "advance", "set_tick", "freeze",
+        "fail_next", "timeout_next", "malformed_body_next", "partial_next", "malformed_item",
+        "clear_malformed_item", "fail_listing_at_page", "reset_faults", "set_latency",
+        "set_rate_limit", "reset_counters",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One API request as answered (control requests are not logged)."""
+
+    method: str
+    path: str
+    kind: str
+    account_sid: str | None
+    status: int
+
+
+@dataclass
+class _Fault:
+    kind: str  # "fail", "timeout", "malformed_body" or "partial"
+    remaining: int
+    status: int = 500
+    seconds: float = 0.0
+    path_contains: str | None = None
+
+    def applies_to(self, kind: str, path: str) -> bool:
+        if self.kind == "partial" and kind != V2_DETAIL:
+            return False
+        return self.path_contains is None or self.path_contains in path
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    # Seconds to hold the reply: latency and timeout faults.
+    delay: float = 0.0
+
+
+def _json_reply(status: int, body: object) -> _Reply:
+    return _Reply(status, json.dumps(body).encode())
+
+
+class ExotelSimulator(SimulatorState):
+    """The simulator: state (inherited) plus HTTP, faults, rate limit and counters.
+
+    Usable as a context manager (start on enter, stop on exit). Every method
+    may be called from any thread while it serves.
+    """
+
+    def __init__(
+        self,
+        *,
+        numbers: int = 100,
+        seed: int = 0,
+        accounts: Iterable[str] = (DEFAULT_ACCOUNT,),
+        key: str = DEFAULT_KEY,
+        token: str = DEFAULT_TOKEN,
+        latency: float = 0.0,
+        rate_limit_per_minute: int | None = None,
+        tick_seconds: float = 30.0,
+        evolve: bool = True,
+        epoch: datetime | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        super().__init__(
+            numbers=numbers,
+            seed=seed,
+            accounts=accounts,
+            tick_seconds=tick_seconds,
+            evolve=evolve,
+            epoch=epoch,
+        )
+        self.key = key
+        self.token = token
+        self.set_latency(latency)
+        self.set_rate_limit(rate_limit_per_minute)
+        self.host = host
+        self._requested_port = port
+        self._faults: list[_Fault] = []
+        self._failing_pages: dict[int, int] = {}
+        self._request_count = 0
+        self._request_counts: Counter[str] = Counter()
+        self._log: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
+        self._request_ids = itertools.count()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    # --- lifecycle
+
+    def start(self) -> "ExotelSimulator":
+        """Serve in a background thread; port 0 picks a free port."""
+        if self._server is not None:
+            raise RuntimeError("the simulator is already running")
+        self._stopping.clear()
+        self._server = _Server((self.host, self._requested_port), self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="exotel-simulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; requests held by latency or a timeout fault are dropped."""
+        if self._server is None or self._thread is None:
+            return
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.close_connections()
+        self._server.server_close()
+        self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> "ExotelSimulator":
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the simulator is not running: start() it first")
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        host = "127.0.0.1" if self.host in {"", "0.0.0.0"} else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
+
+    def account_url(self, account_sid: str) -> str:
+        """The account in EXOTEL_ACCOUNTS form: http://KEY:TOKEN@127.0.0.1:PORT/SID."""
+        self._account(account_sid)
+        scheme, _, address = self.base_url.partition("://")
+        credentials = f"{quote(self.key, safe='')}:{quote(self.token, safe='')}"
+        return f"{scheme}://{credentials}@{address}/{quote(account_sid, safe='')}"
+
+    @property
+    def exotel_accounts(self) -> str:
+        """The EXOTEL_ACCOUNTS value for every account of the simulator."""
+        return ",".join(self.account_url(sid) for sid in self.account_sids)
+
+    # --- knobs and faults
+
+    def set_latency(self, seconds: float) -> None:
+        """Seconds added to every API response."""
+        if seconds < 0:
+            raise ValueError("latency must be 0 or more seconds")
+        self.latency = seconds
+
+    def set_rate_limit(self, per_minute: int | None) -> None:
+        """Requests allowed per account in any 60 s; None: unlimited. Resets the budgets."""
+        if per_minute is not None and per_minute < 1:
+            raise ValueError("the rate limit must be 1 or more requests per minute, or None")
+        with self._lock:
+            self.rate_limit_per_minute = per_minute
+            self._spent: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    def fail_next(self, n: int = 1, *, status: int = 500, path_contains: str | None = None) -> None:
+        """Answer the next n API requests (whose path contains `path_contains`) with `status`."""
+        self._add_fault(_Fault("fail", n, status=status, path_contains=path_contains))
+
+    def timeout_next(
+        self, n: int = 1, *, seconds: float = 5.0, path_contains: str | None = None
+    ) -> None:
+        """Hold the next n responses `seconds` (longer than the client's timeout)."""
+        self._add_fault(_Fault("timeout", n, seconds=seconds, path_contains=path_contains))
+
+    def malformed_body_next(self, n: int = 1, *, path_contains: str | None = None) -> None:
+        """Answer the next n with 200 and the first half of the JSON body."""
+        self._add_fault(_Fault("malformed_body", n, path_contains=path_contains))
+
+    def partial_next(self, n: int = 1, *, code: int = 500) -> None:
+        """Answer the next n v2 details with a 207 envelope whose item failed with `code`."""
+        self._add_fault(_Fault("partial", n, status=code))
+
+    def fail_listing_at_page(self, page: int, *, status: int = 500) -> None:
+        """Every listing request for `page` fails with `status` until reset_faults()."""
+        with self._lock:
+            self._failing_pages[page] = status
+
+    def reset_faults(self) -> None:
+        """Forget pending faults, failing pages and malformed items."""
+        with self._lock:
+            self._faults.clear()
+            self._failing_pages.clear()
+            for account in self._accounts.values():
+                account.malformed.clear()
+
+    def _add_fault(self, fault: _Fault) -> None:
+        if fault.remaining < 1:
+            raise ValueError("n must be 1 or more")
+        with self._lock:
+            self._faults.append(fault)
+
+    def _take_fault(self, kind: str, path: str) -> _Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.applies_to(kind, path):
+                    fault.remaining -= 1
+                    if not fault.remaining:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    # --- counters
+
+    @property
+    def request_count(self) -> int:
+        """API requests received, whatever their answer (control requests not counted)."""
+        return self._request_count
+
+    @property
+    def request_counts(self) -> dict[str, int]:
+        """API requests per kind: listing, beta_detail, v2_detail, unknown."""
+        with self._lock:
+            return dict(self._request_counts)
+
+    @property
+    def request_log(self) -> list[LoggedRequest]:
+        """The last REQUEST_LOG_SIZE API requests, oldest first."""
+        with self._lock:
+            return list(self._log)
+
+    def reset_counters(self) -> None:
+        with self._lock:
+            self._request_count = 0
+            self._request_counts.clear()
+            self._log.clear()
+
+    def state(self) -> dict[str, Any]:
+        """What GET /_simulator/state answers."""
+        with self._lock:
+            return {
+                "tick": self.tick,
+                "tick_seconds": self.tick_seconds,
+                "epoch": self.epoch.isoformat(),
+                "numbers": {sid: len(a.visible()) for sid, a in self._accounts.items()},
+                "latency": self.latency,
+                "rate_limit_per_minute": self.rate_limit_per_minute,
+                "pending_faults": sum(f.remaining for f in self._faults),
+                "request_count": self._request_count,
+                "request_counts": dict(self._request_counts),
+            }
+
+    # --- HTTP
+
+    def respond(self, method: str, target: str, authorization: str | None, body: bytes) -> _Reply:
+        """The reply to one HTTP request (called by the request handler)."""
+        path = urlsplit(target).path
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(path.removeprefix(CONTROL_PREFIX), body)
+        kind, account_sid, sid = _route(path)
+        with self._lock:
+            self._request_count += 1
+            self._request_counts[kind] += 1
+        reply = self._api(method, target, kind, account_sid, sid, authorization)
+        reply.delay += self.latency
+        with self._lock:
+            self._log.append(LoggedRequest(method, target, kind, account_sid, reply.status))
+        return reply
+
+    def _api(
+        self,
+        method: str,
+        target: str,
+        kind: str,
+        account_sid: str | None,
+        sid: str | None,
+        authorization: str | None,
+    ) -> _Reply:
+        v2 = target.startswith("/v2/")
+        if not self._authorised(authorization):
+            reply = self._error(v2, method, 401, "Authentication failed")
+            reply.headers["WWW-Authenticate"] = 'Basic realm="Exotel"'
+            return reply
+        if kind == UNKNOWN:
+            return self._error(v2, method, 404, "No such resource")
+        if method != "GET":
+            return self._error(v2, method, 405, "Only GET is supported")
+        if account_sid not in self._accounts:
+            return self._error(v2, method, 404, "Not Found")
+        retry_after = self._spend(account_sid)
+        if retry_after is not None:
+            reply = self._error(v2, method, 429, "Too many requests: slow down")
+            reply.headers["Retry-After"] = str(retry_after)
+            return reply
+        fault = self._take_fault(kind, target)
+        if fault is not None and fault.kind == "fail":
+            return self._error(v2, method, fault.status, "Injected failure")
+        if fault is not None and fault.kind == "partial":
+            description = "Connectivity is temporarily unavailable"
+            return self._envelope(207, method, _failure(fault.status, description))
+        reply = self._serve(kind, method, account_sid, sid, parse_qs(urlsplit(target).query))
+        if fault is not None and fault.kind == "timeout":
+            reply.delay += fault.seconds
+        elif fault is not None and fault.kind == "malformed_body":
+            reply.status, reply.body = 200, reply.body[: len(reply.body) // 2]
+        return reply
+
+    def _serve(
+        self,
+        kind: str,
+        method: str,
+        account_sid: str,
+        sid: str | None,
+        query: dict[str, list[str]],
+    ) -> _Reply:
+        if kind == LISTING:
+            return self._listing(account_sid, query)
+        assert sid is not None  # noqa: S101 - both detail routes capture a sid
+        if kind == BETA_DETAIL:
+            item = self.beta_detail(account_sid, sid)
+            if item is None:
+                return self._error(False, method, 404, "Not Found")
+            return _json_reply(200, item)
+        data = self.v2_detail(account_sid, sid)
+        if data is None:
+            return self._envelope(404, method, _failure(404, "Not Found"))
+        return self._envelope(
+            200, method, {"code": 200, "error_data": None, "status": "success", "data": data}
+        )
+
+    def _listing(self, account_sid: str, query: dict[str, list[str]]) -> _Reply:
+        try:
+            page = int(query.get("Page", ["0"])[0])
+            size = int(query.get("PageSize", [str(DEFAULT_PAGE_SIZE)])[0])
+        except ValueError:
+            return self._error(False, "GET", 400, "Page and PageSize must be whole numbers")
+        if page < 0 or size < 1:
+            return self._error(False, "GET", 400, "Page must be 0 or more, PageSize 1 or more")
+        size = min(size, MAX_PAGE_SIZE)
+        with self._lock:
+            failing_status = self._failing_pages.get(page)
+        if failing_status is not None:
+            return self._error(False, "GET", failing_status, f"Injected failure of page {page}")
+        items, more = self.listing_items(account_sid, page * size, (page + 1) * size)
+        base = f"{PAGE_URI_HOST}/v2_beta/Accounts/{quote(account_sid)}/IncomingPhoneNumbers"
+
+        def uri(number: int) -> str:
+            return f"{base}?Page={number}&PageSize={size}"
+
+        return _json_reply(
+            200,
+            {
+                "page": page,
+                "page_size": size,
+                "uri": uri(page),
+                "first_page_uri": uri(0),
+                "next_page_uri": uri(page + 1) if more else None,
+                "previous_page_uri": uri(page - 1) if page else None,
+                "incoming_phone_numbers": items,
+            },
+        )
+
+    def _envelope(self, http_code: int, method: str, item: dict[str, Any]) -> _Reply:
+        # Derived from the seed and a counter, so the same requests in the
+        # same order give the same ids.
+        number = next(self._request_ids)
+        request_id = hashlib.blake2b(f"{self.seed}|{number}".encode(), digest_size=16).hexdigest()
+        body = {
+            "request_id": request_id,
+            "method": method,
+            "http_code": http_code,
+            "metadata": {"page_size": 1, "page": 0},
+            "response": [item],
+        }
+        return _json_reply(http_code, body)
+
+    def _error(self, v2: bool, method: str, status: int, description: str) -> _Reply:
+        if v2:
+            return self._envelope(status, method, _failure(status, description))
+        return _json_reply(status, {"RestException": {"Status": status, "Message": description}})
+
+    def _authorised(self, header: str | None) -> bool:
+        scheme, _, encoded = (header or "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            given = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            return False
+        return hmac.compare_digest(given, f"{self.key}:{self.token}".encode())
+
+    def _spend(self, account_sid: str) -> int | None:
+        """Count a request against the account's budget; the seconds to wait
+        when it is spent, else None. Refused requests are not counted."""
+        if self.rate_limit_per_minute is None:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            window = self._spent[account_sid]
+            while window and window[0] <= now - RATE_WINDOW_SECONDS:
+                window.popleft()
+            if len(window) >= self.rate_limit_per_minute:
+                return max(1, math.ceil(window[0] + RATE_WINDOW_SECONDS - now))
+            window.append(now)
+        return None
+
+    def _control(self, name: str, body: bytes) -> _Reply:
+        if name not in CONTROL_METHODS:
+            return _json_reply(
+                404, {"error": f"no control {name!r}; try {sorted(CONTROL_METHODS)}"}
+            )
+        try:
+            kwargs = json.loads(body or b"{}")
+            if not isinstance(kwargs, dict):
+                raise TypeError("the body must be a JSON object of keyword arguments")
+            result = getattr(self, name)(**kwargs)
+        except KeyError as exc:
+            return _json_reply(400, {"error": exc.args[0]})
+        except (TypeError, ValueError) as exc:
+            return _json_reply(400, {"error": str(exc)})
+        return _json_reply(200, {"result": result})
+
+
+def _route(path: str) -> tuple[str, str | None, str | None]:
+    """(kind, account sid, exophone sid) of an API path."""
+    for kind, pattern in _ROUTES:
+        match = pattern.fullmatch(path)
+        if match:
+            groups = match.groupdict()
+            sid = groups.get("sid")
+            return kind, unquote(groups["account"]), unquote(sid) if sid else None
+    return UNKNOWN, None, None
+
+
+def _failure(code: int, description: str) -> dict[str, Any]:
+    """A failed item of the v2 envelope. Exotel documents error code 1000 for
+    Not Found; for other failures the item's error code is the HTTP status."""
+    try:
+        message = HTTPStatus(code).phrase
+    except ValueError:
+        message = "Error"
+    error_data = {
+        "code": 1000 if code == 404 else code,
+        "description": description,
+        "message": message,
+    }
+    return {"code": code, "error_data": error_data, "status": "failure", "data": None}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "_Server"
+    # Keep-alive, as the sync client reuses connections.
+    protocol_version = "HTTP/1.1"
+    server_version = "ExotelSimulator"
+    # Idle keep-alive connections are closed after this many seconds.
+    timeout = 120
+    # Headers and body go out in two writes: with Nagle's algorithm the body
+    # waits for the client's delayed ACK, 40 ms per request.
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        simulator = self.server.simulator
+        reply = simulator.respond(self.command, self.path, self.headers.get("Authorization"), body)
+        if reply.delay and simulator._stopping.wait(reply.delay):
+            self.close_connection = True
+            return
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (a timeout fault does that on purpose).
+            self.close_connection = True
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: the simulator keeps its own request log."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], simulator: ExotelSimulator) -> None:
+        self.simulator = simulator
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            with self._connections_lock:
+                self._connections.discard(request)
+
+    def close_connections(self) -> None:
+        """End idle keep-alive connections, so stop() leaves no thread behind."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)

@@ -1,0 +1,563 @@
+"""The bundled Exotel simulator's ExoPhones, their connectivity and its state.
+
+No Django imports: the simulator runs without settings (tests, benchmarks,
+the local run).
+
+Determinism: an account's numbers are drawn from one generator seeded with
+(seed, account sid), so for the same seed and accounts the n-th number is
+always the same. Connectivity is a function of (seed, account sid, sid,
+direction, tick), and its `last_check_time` also of the epoch (the wall time
+of tick 0). Two simulators with the same seed and epoch, asked the same
+requests in the same order, answer byte-identical bodies.
+"""
+
+import bisect
+import hashlib
+import itertools
+import random
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, NamedTuple
+
+# Region weights: the big metro circles hold most business numbers. "ZZ"
+# stands for a code Exotel may add that nobody knows yet.
+CIRCLE_WEIGHTS: dict[str, float] = {
+    **dict.fromkeys(("DL", "MU"), 8.0),
+    "KA": 7.0,
+    **dict.fromkeys(("TN", "MH"), 5.0),
+    **dict.fromkeys(("KO", "AP", "GJ"), 4.0),
+    **dict.fromkeys(
+        ("AS", "BR", "HP", "HR", "JK", "KL", "MP", "NE", "OR", "PB", "RJ", "UE", "UW", "WB"), 2.0
+    ),
+}
+UNKNOWN_CIRCLE = "ZZ"
+_REGIONS = (*CIRCLE_WEIGHTS, UNKNOWN_CIRCLE)
+_REGION_CUM_WEIGHTS = tuple(itertools.accumulate((*CIRCLE_WEIGHTS.values(), 0.8)))
+# Landline numbers start with the trunk code of a city of their circle.
+_STD_CODES = {
+    "AP": "40", "AS": "361", "BR": "612", "DL": "11", "GJ": "79", "HP": "177", "HR": "124",
+    "JK": "194", "KA": "80", "KL": "484", "KO": "33", "MH": "20", "MP": "755", "MU": "22",
+    "NE": "364", "OR": "674", "PB": "172", "RJ": "141", "TN": "44", "UE": "522", "UW": "120",
+    "WB": "343", UNKNOWN_CIRCLE: "11",
+}  # fmt: skip
+
+LANDLINE, MOBILE, TOLL_FREE = "Landline", "Mobile", "TollFree"
+_TYPES = (LANDLINE, MOBILE, TOLL_FREE)
+_TYPE_CUM_WEIGHTS = (60, 90, 100)
+
+
+class PriceList(NamedTuple):
+    one_time: tuple[str, ...]
+    rental: tuple[str, ...]
+    incoming_rate: tuple[str, ...]
+
+
+_INR_PRICES = {
+    LANDLINE: PriceList(("0.000000", "999.000000"),
+                        ("499.000000", "999.000000", "250.750000", "0.000000"), ("0.000000",)),
+    MOBILE: PriceList(("0.000000", "1499.500000"),
+                      ("999.000000", "1499.500000", "499.000000"), ("0.000000", "0.250000")),
+    TOLL_FREE: PriceList(("999.000000", "4999.000000"),
+                         ("1499.500000", "2999.000000"), ("0.450000", "0.600000")),
+}  # fmt: skip
+_USD_PRICES = PriceList(
+    ("0.000000", "15.000000"), ("6.000000", "12.500000", "0.000000"), ("0.000000", "0.010000")
+)
+_TEAMS = ("Support", "Sales", "Collections", "Delivery", "OTP", "Onboarding", "Escalations")
+FLOW_HOST = "https://my.exotel.com"
+VOICE_FLOWS_PER_ACCOUNT = 6
+SMS_FLOWS_PER_ACCOUNT = 4
+
+# Generated dates lie in this span, so they are in the past on any machine
+# that runs this code.
+_FIRST_DATE = datetime(2016, 1, 1, tzinfo=UTC)
+_LAST_DATE = datetime(2025, 12, 31, tzinfo=UTC)
+_DATE_SPAN_SECONDS = (_LAST_DATE - _FIRST_DATE).total_seconds()
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+LISTING_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+ACTIVE, MAJOR_OUTAGE, PARTIAL_OUTAGE = "active", "major_outage", "partial_network_outage"
+# direction as callers name it -> key of the v2 `connectivity` block
+DIRECTIONS = {"incoming": "incoming_call", "outgoing": "outgoing_call"}
+# Connectivity time is cut into windows of WINDOW_TICKS ticks. In each window a
+# (number, direction) has an outage with probability OUTAGE_CHANCE, lasting 1
+# to MAX_OUTAGE_TICKS ticks and ending inside the window: every outage begins
+# and ends within WINDOW_TICKS ticks.
+WINDOW_TICKS = 20
+MAX_OUTAGE_TICKS = 6
+OUTAGE_CHANCE = 0.15
+
+# Ways malformed_item() spoils a number's item, for testing skip-and-count.
+MALFORMATIONS = ("bad_price", "missing_phone_number", "bad_date")
+
+
+@dataclass
+class SimulatedExoPhone:
+    """One ExoPhone as the simulator knows it. Prices are Exotel's decimal
+    strings; dates are aware UTC and rendered per endpoint."""
+
+    sid: str
+    account_sid: str
+    date_created: datetime
+    date_updated: datetime
+    friendly_name: str
+    phone_number: str
+    capabilities: dict[str, bool]
+    country: str
+    region: str
+    one_time_price: str
+    rental_price: str
+    incoming_rate: str
+    incoming_pulse: str
+    currency: str
+    number_type: str
+    vanity_number: bool
+    voice_url: str | None
+    sms_url: str | None
+
+
+# Fields set_field() may change: everything Exotel reports but the identity
+# and the dates (date_updated moves by itself).
+SETTABLE_FIELDS = frozenset(
+    f.name
+    for f in fields(SimulatedExoPhone)
+    if f.name not in {"sid", "account_sid", "date_created", "date_updated"}
+)
+
+
+_LISTING_KEYS = (
+    "sid", "date_created", "date_updated", "account_sid", "friendly_name", "phone_number",
+    "capabilities", "country", "region", "one_time_price", "rental_price", "incoming_rate",
+    "incoming_pulse", "currency", "number_type", "vanity_number", "voice_url", "sms_url",
+)  # fmt: skip
+# The v2 detail names the same fields in a slightly different order (seed 000).
+_V2_KEYS = (*_LISTING_KEYS[:3], "friendly_name", "account_sid", *_LISTING_KEYS[5:])
+
+
+def listing_item(phone: SimulatedExoPhone) -> dict[str, Any]:
+    """The v2_beta item (listing and detail): naive dates in IST wall time."""
+    item = {key: getattr(phone, key) for key in _LISTING_KEYS}
+    item.update(
+        date_created=phone.date_created.astimezone(IST).strftime(LISTING_DATE_FORMAT),
+        date_updated=phone.date_updated.astimezone(IST).strftime(LISTING_DATE_FORMAT),
+        capabilities=dict(phone.capabilities),
+        uri=f"/v2_beta/Accounts/{phone.account_sid}/IncomingPhoneNumbers/{phone.sid}",
+    )
+    return item
+
+
+def v2_item(phone: SimulatedExoPhone, connectivity: dict[str, Any]) -> dict[str, Any]:
+    """The v2 detail's `data`: RFC 3339 UTC dates and, like the seed, only
+    the capabilities the number has ({"voice": true} without sms)."""
+    item = {key: getattr(phone, key) for key in _V2_KEYS}
+    item.update(
+        date_created=_rfc3339(phone.date_created),
+        date_updated=_rfc3339(phone.date_updated),
+        capabilities={name: True for name, able in phone.capabilities.items() if able},
+        uri=f"/v2/accounts/{phone.account_sid}/incoming-phone-numbers/{phone.sid}",
+        connectivity=connectivity,
+    )
+    return item
+
+
+def malform(item: dict[str, Any], how: str) -> None:
+    """Spoil a rendered item in place, the way a buggy upstream would."""
+    if how == "bad_price":
+        item["rental_price"] = "abc"
+    elif how == "missing_phone_number":
+        item.pop("phone_number", None)
+    elif how == "bad_date":
+        item["date_created"] = "yesterday"
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _digest(*parts: object) -> bytes:
+    return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=32).digest()
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One direction's connectivity: Exotel's status word and the alternate
+    E.164 numbers offered (None when none are)."""
+
+    status: str
+    alternates: list[str] | None
+
+
+def generated_observation(
+    seed: int,
+    account_sid: str,
+    sid: str,
+    direction: str,
+    tick: int,
+    pool: Sequence[SimulatedExoPhone],
+) -> Observation:
+    """Connectivity of a number at `tick`. Alternates are other numbers of
+    `pool` (the account's current numbers) and stay the same for the whole
+    outage, as a real run of identical observations would."""
+    window, offset = divmod(tick, WINDOW_TICKS)
+    digest = _digest(seed, account_sid, sid, direction, window)
+    if digest[0] >= OUTAGE_CHANCE * 256:
+        return Observation(ACTIVE, None)
+    duration = 1 + digest[1] % MAX_OUTAGE_TICKS
+    start = digest[2] % (WINDOW_TICKS - duration + 1)
+    if not start <= offset < start + duration:
+        return Observation(ACTIVE, None)
+    status = PARTIAL_OUTAGE if digest[3] < 77 else MAJOR_OUTAGE
+    # One outage in five comes with no alternate, as Exotel allows.
+    if digest[4] < 52 or len(pool) < 2:
+        return Observation(status, None)
+    alternates = []
+    for i in range(1 + digest[5] % 2):
+        index = int.from_bytes(digest[8 + 4 * i : 12 + 4 * i]) % len(pool)
+        if pool[index].sid == sid:
+            index = (index + 1) % len(pool)
+        alternates.append(pool[index].phone_number)
+    return Observation(status, list(dict.fromkeys(alternates)))
+
+
+def _generate_phone(
+    rng: random.Random, account_sid: str, flows: "_Flows", taken: set[str]
+) -> SimulatedExoPhone:
+    # Written for speed, as benchmarks generate 100,000 numbers: one draw of
+    # rng.random() per value.
+    number_type = _TYPES[bisect.bisect(_TYPE_CUM_WEIGHTS, rng.random() * _TYPE_CUM_WEIGHTS[-1])]
+    region = _REGIONS[bisect.bisect(_REGION_CUM_WEIGHTS, rng.random() * _REGION_CUM_WEIGHTS[-1])]
+    national = _national_number(rng, number_type, region)
+    while national in taken:
+        national = _national_number(rng, number_type, region)
+    taken.add(national)
+    if number_type == LANDLINE and rng.random() < 0.6:
+        sid = "0" + national
+    else:
+        sid = f"{rng.getrandbits(128):032x}"
+    if rng.random() < 0.4:
+        friendly_name = "0" + national
+    else:
+        friendly_name = f"{_pick(rng, _TEAMS)} {region} {1 + int(rng.random() * 9)}"
+    currency = "USD" if rng.random() < 0.04 else "INR"
+    prices = _USD_PRICES if currency == "USD" else _INR_PRICES[number_type]
+    created = int(_DATE_SPAN_SECONDS * rng.random())
+    updated = created + int((_DATE_SPAN_SECONDS - created) * rng.random())
+    return SimulatedExoPhone(
+        sid=sid,
+        account_sid=account_sid,
+        date_created=_FIRST_DATE + timedelta(seconds=created),
+        date_updated=_FIRST_DATE + timedelta(seconds=updated),
+        friendly_name=friendly_name,
+        phone_number="+91" + national,
+        capabilities={"voice": True, "sms": number_type == MOBILE or rng.random() < 0.3},
+        country="IN",
+        region=region,
+        one_time_price=_pick(rng, prices.one_time),
+        rental_price=_pick(rng, prices.rental),
+        incoming_rate=_pick(rng, prices.incoming_rate),
+        incoming_pulse="60",
+        currency=currency,
+        number_type=number_type,
+        vanity_number=rng.random() < 0.05,
+        voice_url=flows.voice_url(rng) if rng.random() < 0.7 else None,
+        sms_url=flows.sms_url(rng) if rng.random() < 0.4 else None,
+    )
+
+
+def _pick(rng: random.Random, options: Sequence[Any]) -> Any:
+    """rng.choice(), four times faster (Random.choice is the slow part of generation)."""
+    return options[int(rng.random() * len(options))]
+
+
+def _national_number(rng: random.Random, number_type: str, region: str) -> str:
+    """Ten digits after +91."""
+    if number_type == TOLL_FREE:
+        prefix = "1800"
+    elif number_type == MOBILE:
+        prefix = _pick(rng, "6789")
+    else:
+        prefix = _STD_CODES[region] + _pick(rng, "3467")
+    digits = 10 - len(prefix)
+    return f"{prefix}{rng.randrange(10**digits):0{digits}d}"
+
+
+@dataclass(frozen=True)
+class _Flows:
+    """A handful of flow ids per account, shared by many numbers."""
+
+    account_sid: str
+    voice_ids: tuple[int, ...]
+    sms_ids: tuple[int, ...]
+
+    @classmethod
+    def draw(cls, rng: random.Random, account_sid: str) -> "_Flows":
+        voice = tuple(rng.randint(100000, 999999) for _ in range(VOICE_FLOWS_PER_ACCOUNT))
+        sms = tuple(rng.randint(100000, 999999) for _ in range(SMS_FLOWS_PER_ACCOUNT))
+        return cls(account_sid, voice, sms)
+
+    def voice_url(self, rng: random.Random) -> str:
+        return f"{FLOW_HOST}/{self.account_sid}/exoml/start_voice/{_pick(rng, self.voice_ids)}"
+
+    def sms_url(self, rng: random.Random) -> str:
+        return f"{FLOW_HOST}/{self.account_sid}/exoml/start_sms/{_pick(rng, self.sms_ids)}"
+
+
+@dataclass
+class _Account:
+    # Draws every generated value of the account, in order.
+    rng: random.Random
+    flows: _Flows
+    phones: dict[str, SimulatedExoPhone] = field(default_factory=dict)
+    removed: set[str] = field(default_factory=set)
+    malformed: dict[str, str] = field(default_factory=dict)
+    overrides: dict[tuple[str, str], Observation] = field(default_factory=dict)
+    # Current numbers in listing order; rebuilt after add/remove/restore.
+    visible_cache: list[SimulatedExoPhone] | None = None
+
+    def visible(self) -> list[SimulatedExoPhone]:
+        if self.visible_cache is None:
+            self.visible_cache = [p for sid, p in self.phones.items() if sid not in self.removed]
+        return self.visible_cache
+
+
+class SimulatorState:
+    """The accounts, their ExoPhones and the connectivity clock, behind one lock.
+
+    Every public method is safe to call from any thread while the server
+    answers requests. Unknown accounts and sids raise KeyError.
+    """
+
+    def __init__(
+        self,
+        *,
+        numbers: int,
+        seed: int,
+        accounts: Iterable[str],
+        tick_seconds: float,
+        evolve: bool,
+        epoch: datetime | None,
+    ) -> None:
+        accounts = list(accounts)
+        if numbers < 0:
+            raise ValueError("numbers must be 0 or more")
+        if tick_seconds <= 0:
+            raise ValueError("tick_seconds must be above 0")
+        if not accounts or len(set(accounts)) != len(accounts):
+            raise ValueError("accounts must be one or more distinct account sids")
+        self._lock = threading.RLock()
+        self.seed = seed
+        self.tick_seconds = tick_seconds
+        self.epoch = (epoch or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        self._evolve = evolve
+        self._clock_start = time.monotonic()
+        self._tick_offset = 0
+        # National numbers in use across all accounts: a number has one owner.
+        self._taken: set[str] = set()
+        self._accounts: dict[str, _Account] = {}
+        for sid in accounts:
+            rng = random.Random(f"{seed}|{sid}")  # noqa: S311 - test data, not secrets
+            self._accounts[sid] = _Account(rng, _Flows.draw(rng, sid))
+            self._generate(sid, numbers)
+
+    @property
+    def account_sids(self) -> list[str]:
+        return list(self._accounts)
+
+    # --- numbers
+
+    def numbers(self, account_sid: str) -> list[dict[str, Any]]:
+        """The account's current numbers as the listing shows them, in listing
+        order, without any malformation."""
+        with self._lock:
+            return [listing_item(p) for p in self._account(account_sid).visible()]
+
+    def add_numbers(self, account_sid: str, count: int) -> list[dict[str, Any]]:
+        """Generate `count` more numbers (deterministically) at the end of the listing."""
+        with self._lock:
+            return [listing_item(p) for p in self._generate(account_sid, count)]
+
+    def set_field(self, account_sid: str, sid: str, name: str, value: Any) -> None:
+        """Change a mirrored field as an Exotel user would; date_updated moves
+        to now (or a second later than before, whichever is later)."""
+        if name not in SETTABLE_FIELDS:
+            raise ValueError(f"{name!r} is not one of {sorted(SETTABLE_FIELDS)}")
+        with self._lock:
+            phone = self._phone(account_sid, sid)
+            setattr(phone, name, value)
+            now = datetime.now(UTC).replace(microsecond=0)
+            phone.date_updated = max(now, phone.date_updated + timedelta(seconds=1))
+
+    def remove_number(self, account_sid: str, sid: str) -> None:
+        """The number leaves the account: gone from the listing, details 404."""
+        with self._lock:
+            account = self._account(account_sid)
+            self._phone(account_sid, sid)
+            account.removed.add(sid)
+            account.visible_cache = None
+
+    def restore_number(self, account_sid: str, sid: str) -> None:
+        """Undo remove_number(); the number is back at its listing position."""
+        with self._lock:
+            account = self._account(account_sid)
+            self._phone(account_sid, sid)
+            account.removed.discard(sid)
+            account.visible_cache = None
+
+    def malformed_item(self, account_sid: str, sid: str, how: str = "bad_price") -> None:
+        """Serve this number's item spoiled (see MALFORMATIONS) in the listing
+        and both details until clear_malformed_item()."""
+        if how not in MALFORMATIONS:
+            raise ValueError(f"{how!r} is not one of {MALFORMATIONS}")
+        with self._lock:
+            self._phone(account_sid, sid)
+            self._account(account_sid).malformed[sid] = how
+
+    def clear_malformed_item(self, account_sid: str, sid: str) -> None:
+        with self._lock:
+            self._account(account_sid).malformed.pop(sid, None)
+
+    # --- connectivity
+
+    @property
+    def tick(self) -> int:
+        """floor(seconds since the simulator was created / tick_seconds), plus
+        what advance() and set_tick() added; frozen, only the latter."""
+        with self._lock:
+            return self._tick_offset + self._elapsed_ticks()
+
+    def advance(self, ticks: int = 1) -> int:
+        """Move connectivity time forward; returns the new tick."""
+        if ticks < 0:
+            raise ValueError("ticks must be 0 or more: connectivity time only moves forward")
+        with self._lock:
+            self._tick_offset += ticks
+            return self.tick
+
+    def set_tick(self, tick: int) -> None:
+        if tick < 0:
+            raise ValueError("tick must be 0 or more")
+        with self._lock:
+            self._tick_offset = tick - self._elapsed_ticks()
+
+    def freeze(self) -> None:
+        """Stop the wall clock from moving ticks; advance() still does."""
+        with self._lock:
+            self._tick_offset = self.tick
+            self._evolve = False
+
+    def set_connectivity(
+        self,
+        account_sid: str,
+        sid: str,
+        direction: str,
+        *,
+        status: str,
+        alternates: list[str] | None = None,
+    ) -> None:
+        """Override the generated connectivity of one direction until
+        clear_connectivity(); `direction` is "incoming" or "outgoing"."""
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {sorted(DIRECTIONS)}")
+        with self._lock:
+            self._phone(account_sid, sid)
+            observation = Observation(status, list(alternates) if alternates is not None else None)
+            self._account(account_sid).overrides[sid, direction] = observation
+
+    def clear_connectivity(self, account_sid: str, sid: str, direction: str | None = None) -> None:
+        """Back to generated connectivity, for one direction or both."""
+        with self._lock:
+            overrides = self._account(account_sid).overrides
+            for name in [direction] if direction else list(DIRECTIONS):
+                overrides.pop((sid, name), None)
+
+    def connectivity(self, account_sid: str, sid: str) -> dict[str, Any]:
+        """The v2 `connectivity` block of a number at the current tick."""
+        with self._lock:
+            return self._connectivity(account_sid, self._phone(account_sid, sid))
+
+    # --- rendering for the HTTP server
+
+    def listing_items(self, account_sid: str, start: int, stop: int) -> tuple[list[dict], bool]:
+        """Items [start, stop) of the listing, and whether more follow."""
+        with self._lock:
+            account = self._account(account_sid)
+            visible = account.visible()
+            items = [self._served(account, listing_item(p)) for p in visible[start:stop]]
+            return items, stop < len(visible)
+
+    def beta_detail(self, account_sid: str, sid: str) -> dict[str, Any] | None:
+        with self._lock:
+            account = self._account(account_sid)
+            phone = self._current(account, sid)
+            return None if phone is None else self._served(account, listing_item(phone))
+
+    def v2_detail(self, account_sid: str, sid: str) -> dict[str, Any] | None:
+        with self._lock:
+            account = self._account(account_sid)
+            phone = self._current(account, sid)
+            if phone is None:
+                return None
+            return self._served(account, v2_item(phone, self._connectivity(account_sid, phone)))
+
+    # --- internals
+
+    def _elapsed_ticks(self) -> int:
+        if not self._evolve:
+            return 0
+        return int((time.monotonic() - self._clock_start) // self.tick_seconds)
+
+    def _account(self, account_sid: str) -> _Account:
+        try:
+            return self._accounts[account_sid]
+        except KeyError:
+            raise KeyError(f"no account {account_sid!r} in the simulator") from None
+
+    def _phone(self, account_sid: str, sid: str) -> SimulatedExoPhone:
+        try:
+            return self._account(account_sid).phones[sid]
+        except KeyError:
+            raise KeyError(f"no number {sid!r} in account {account_sid!r}") from None
+
+    @staticmethod
+    def _current(account: _Account, sid: str) -> SimulatedExoPhone | None:
+        return None if sid in account.removed else account.phones.get(sid)
+
+    @staticmethod
+    def _served(account: _Account, item: dict[str, Any]) -> dict[str, Any]:
+        how = account.malformed.get(item["sid"])
+        if how:
+            malform(item, how)
+        return item
+
+    def _generate(self, account_sid: str, count: int) -> list[SimulatedExoPhone]:
+        account = self._account(account_sid)
+        created = []
+        for _ in range(count):
+            phone = _generate_phone(account.rng, account_sid, account.flows, self._taken)
+            account.phones[phone.sid] = phone
+            created.append(phone)
+        account.visible_cache = None
+        return created
+
+    def _connectivity(self, account_sid: str, phone: SimulatedExoPhone) -> dict[str, Any]:
+        account = self._accounts[account_sid]
+        tick = self.tick
+        block = {}
+        for direction, key in DIRECTIONS.items():
+            observation = account.overrides.get((phone.sid, direction)) or generated_observation(
+                self.seed, account_sid, phone.sid, direction, tick, account.visible()
+            )
+            # Checked a little before the tick began, never after "now".
+            jitter = _digest(self.seed, phone.sid, direction, tick)[0] % max(
+                1, int(min(self.tick_seconds, 60))
+            )
+            checked = self.epoch + timedelta(seconds=tick * self.tick_seconds - jitter)
+            block[key] = {
+                "status": observation.status,
+                "last_check_time": _rfc3339(checked),
+                "alternate_exophone": observation.alternates,
+            }
+        return block

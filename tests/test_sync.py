@@ -1,0 +1,357 @@
+"""The sync service against the simulator over real HTTP (DESIGN.md "Sync semantics")."""
+
+import io
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from exoinventory.numbers.exotel_client import ExotelClient
+from exoinventory.numbers.exotel_records import ExotelAccount, parse_accounts
+from exoinventory.numbers.models import (
+    Account,
+    ConnectivityRun,
+    ExoPhone,
+    ExoPhoneChange,
+    SyncRun,
+)
+from exoinventory.numbers.request_budget import LocalRequestBudget
+from exoinventory.numbers.services.sync import INTERRUPTED, exophones_sync
+from exoinventory.numbers.simulator import ExotelSimulator
+
+REPO = Path(__file__).resolve().parent.parent
+ACCOUNT = "AcmeSim"
+TOKEN = "tok-3xq9-Zr7p-SECRET"  # distinctive, so a leak is easy to find
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
+)
+
+
+@pytest.fixture
+def simulator() -> Iterator[ExotelSimulator]:
+    with ExotelSimulator(
+        numbers=40, seed=7, accounts=[ACCOUNT], key="simkey", token=TOKEN, evolve=False
+    ) as sim:
+        yield sim
+
+
+@pytest.fixture
+def account(simulator: ExotelSimulator, settings) -> ExotelAccount:
+    settings.EXOTEL_ACCOUNTS = simulator.account_url(ACCOUNT)
+    settings.EXOTEL_RATE_LIMIT_PER_MINUTE = 100_000
+    settings.REDIS_URL = ""
+    return parse_accounts(settings.EXOTEL_ACCOUNTS)[0]
+
+
+def sync(account: ExotelAccount, *, page_size: int = 100) -> SyncRun:
+    """One sync with a client that does not make the tests wait on backoff."""
+    client = ExotelClient(
+        account,
+        budget=LocalRequestBudget(100_000),
+        listing_zone="Asia/Kolkata",
+        page_size=page_size,
+        timeout=(2.0, 1.0),
+        backoff_seconds=0.01,
+    )
+    return exophones_sync(account=account, trigger=SyncRun.Trigger.COMMAND, client=client)
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in apps.get_models()}
+
+
+def phone(sid: str) -> ExoPhone:
+    return ExoPhone.objects.get(sid=sid)
+
+
+def first_sid(simulator: ExotelSimulator) -> str:
+    return simulator.numbers(ACCOUNT)[0]["sid"]
+
+
+@pytest.mark.django_db
+def test_the_first_sync_stores_every_number_and_field_exactly(simulator, account):
+    sid = first_sid(simulator)
+    simulator.set_field(ACCOUNT, sid, "capabilities", {"voice": True})
+    simulator.set_field(ACCOUNT, sid, "voice_url", None)
+
+    run = sync(account)
+
+    assert run.outcome == SyncRun.Outcome.SUCCESS, run.error
+    assert run.numbers_created == 40
+    stored = {p.sid: p for p in ExoPhone.objects.all()}
+    for item in simulator.numbers(ACCOUNT):
+        p = stored[item["sid"]]
+        assert p.phone_number == item["phone_number"]
+        assert p.friendly_name == item["friendly_name"]
+        assert p.region == item["region"]
+        assert p.rental_price == Decimal(item["rental_price"])
+        assert p.one_time_price == Decimal(item["one_time_price"])
+        assert p.incoming_rate == Decimal(item["incoming_rate"])
+        assert p.incoming_pulse == int(item["incoming_pulse"])
+        assert p.currency == item["currency"]
+        assert p.number_type == item["number_type"]
+        assert p.voice_url == item["voice_url"]
+        assert p.sms_url == item["sms_url"]
+        ist = datetime.strptime(item["date_created"], "%Y-%m-%d %H:%M:%S")
+        assert p.date_created == (ist - timedelta(hours=5, minutes=30)).replace(tzinfo=UTC)
+        assert p.incoming_status and p.outgoing_status
+    assert stored[sid].sms_capable is None
+    assert stored[sid].voice_capable is True
+    assert stored[sid].voice_url is None
+    assert isinstance(stored[sid].rental_price, Decimal)
+
+
+@pytest.mark.django_db
+def test_an_unchanged_resync_adds_only_one_sync_run(simulator, account):
+    sync(account)
+    before = row_counts()
+
+    run = sync(account)
+
+    after = row_counts()
+    assert run.numbers_unchanged == 40 and run.runs_opened == 0 and run.runs_extended == 80
+    assert {name: after[name] - before[name] for name in after if after[name] != before[name]} == {
+        "SyncRun": 1
+    }
+
+
+@pytest.mark.django_db
+def test_each_changed_field_gives_one_change_record(simulator, account):
+    sync(account)
+    sid = first_sid(simulator)
+    old = phone(sid)
+    simulator.set_field(
+        ACCOUNT, sid, "voice_url", "https://my.exotel.com/AcmeSim/exoml/start_voice/999"
+    )
+    simulator.set_field(ACCOUNT, sid, "rental_price", "1234.560000")
+    simulator.set_field(ACCOUNT, sid, "friendly_name", "Support line")
+
+    run = sync(account)
+
+    changes = {c.field: c for c in ExoPhoneChange.objects.filter(exophone=old)}
+    assert set(changes) == {"voice_url", "rental_price", "friendly_name"}
+    assert changes["voice_url"].old_value == old.voice_url
+    assert changes["voice_url"].new_value.endswith("/start_voice/999")
+    assert changes["rental_price"].old_value == str(old.rental_price)
+    assert changes["rental_price"].new_value == "1234.560000"
+    assert changes["friendly_name"].new_value == "Support line"
+    assert all(c.sync_run == run for c in changes.values())
+    assert all(c.exotel_date_updated == phone(sid).date_updated for c in changes.values())
+    assert run.numbers_updated == 1
+    assert phone(sid).rental_price == Decimal("1234.56")
+
+
+@pytest.mark.django_db
+def test_an_outage_beginning_and_ending_opens_the_right_runs(simulator, account):
+    sid = first_sid(simulator)
+    simulator.set_connectivity(ACCOUNT, sid, "incoming", status="active", alternates=None)
+    sync(account)
+    alternate = simulator.numbers(ACCOUNT)[1]["phone_number"]
+    simulator.set_connectivity(
+        ACCOUNT, sid, "incoming", status="major_outage", alternates=[alternate]
+    )
+    sync(account)
+    sync(account)
+    simulator.set_connectivity(ACCOUNT, sid, "incoming", status="active", alternates=None)
+
+    sync(account)
+
+    runs = list(ConnectivityRun.objects.filter(exophone__sid=sid, direction="incoming"))
+    assert [(r.status, r.alternates, r.is_current) for r in runs] == [
+        ("active", None, False),
+        ("major_outage", [alternate], False),
+        ("active", None, True),
+    ]
+    assert runs[1].last_observed_at > runs[1].first_observed_at  # extended by the third sync
+    assert phone(sid).incoming_status == "active"
+    assert ConnectivityRun.objects.filter(exophone__sid=sid, direction="outgoing").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_number_missing_from_a_complete_listing_is_released_and_comes_back(simulator, account):
+    sync(account)
+    sid = first_sid(simulator)
+    simulator.remove_number(ACCOUNT, sid)
+
+    released = sync(account)
+
+    assert released.numbers_released == 1 and released.numbers_seen == 39
+    assert phone(sid).released_at == released.started_at
+    simulator.restore_number(ACCOUNT, sid)
+
+    back = sync(account)
+
+    assert back.numbers_released == 0 and back.numbers_updated == 1
+    assert phone(sid).released_at is None
+    assert list(
+        ExoPhoneChange.objects.filter(exophone__sid=sid, field="released_at")
+        .order_by("observed_at")
+        .values_list("new_value", flat=True)
+    ) == [released.started_at.isoformat().replace("+00:00", "Z"), None]
+
+
+@pytest.mark.django_db
+def test_a_listing_that_fails_midway_releases_nothing_and_changes_nothing(simulator, account):
+    sync(account, page_size=10)
+    before = list(ExoPhone.objects.order_by("sid").values())
+    counts = row_counts()
+    simulator.set_field(ACCOUNT, first_sid(simulator), "friendly_name", "changed meanwhile")
+    simulator.fail_listing_at_page(2)
+
+    run = sync(account, page_size=10)
+
+    assert run.outcome == SyncRun.Outcome.FAILED
+    assert "listing page 2" in run.error and "\n" not in run.error
+    assert list(ExoPhone.objects.order_by("sid").values()) == before
+    assert row_counts() == {**counts, "SyncRun": counts["SyncRun"] + 1}
+
+
+@pytest.mark.django_db
+def test_errors_timeouts_and_malformed_items_are_survived_and_counted(simulator, account):
+    bad = simulator.numbers(ACCOUNT)[3]["sid"]
+    sync(account)
+    simulator.malformed_item(ACCOUNT, bad)
+    simulator.fail_next(2, status=503)
+    simulator.timeout_next(1, seconds=3)
+
+    run = sync(account)
+
+    assert run.outcome == SyncRun.Outcome.SUCCESS, run.error
+    assert run.retries >= 3
+    assert run.records_skipped >= 1
+    assert run.numbers_seen == 39
+    assert phone(bad).released_at is None  # a malformed item is not a missing number
+
+
+@pytest.mark.django_db
+def test_a_sync_whose_retries_run_out_fails_with_one_clean_line(simulator, account):
+    simulator.fail_next(50, status=500)
+
+    run = sync(account)
+
+    assert run.outcome == SyncRun.Outcome.FAILED
+    assert run.error.startswith(f"{ACCOUNT}: listing page 0: HTTP 500")
+    assert ExoPhone.objects.count() == 0
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_syncs_of_one_account_started_together_run_once(account, simulator):
+    simulator.latency = 0.05
+    runs: list[SyncRun] = []
+
+    def worker() -> None:
+        runs.append(sync(account))
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(run.outcome for run in runs) == ["skipped", "success"]
+    assert ExoPhone.objects.count() == 40
+    assert ConnectivityRun.objects.count() == 80
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_killed_midway_leaves_the_previous_state_and_the_next_converges(
+    account, simulator, settings
+):
+    sync(account)
+    before = list(ExoPhone.objects.order_by("sid").values())
+    simulator.set_field(ACCOUNT, first_sid(simulator), "friendly_name", "renamed")
+    simulator.latency = 0.2
+    db = settings.DATABASES["default"]
+    environ = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "EXOTEL_ACCOUNTS": simulator.account_url(ACCOUNT),
+        "EXOTEL_RATE_LIMIT_PER_MINUTE": "100000",
+    }
+    child = subprocess.Popen(
+        [sys.executable, "manage.py", "sync_exophones"], cwd=REPO, env=environ,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not SyncRun.objects.filter(outcome=SyncRun.Outcome.RUNNING).exists():
+        assert time.monotonic() < deadline, "the child sync never started"
+        time.sleep(0.05)
+    time.sleep(0.5)  # into its connectivity checks
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+
+    assert list(ExoPhone.objects.order_by("sid").values()) == before
+    simulator.latency = 0.0
+    run = sync(account)
+
+    assert run.outcome == SyncRun.Outcome.SUCCESS
+    assert phone(first_sid(simulator)).friendly_name == "renamed"
+    killed = SyncRun.objects.exclude(pk=run.pk).order_by("-started_at").first()
+    assert killed.outcome == SyncRun.Outcome.FAILED and killed.error == INTERRUPTED
+
+
+def queries_of_syncs(numbers: int) -> tuple[int, int]:
+    """Queries of a first sync and of a re-sync where every number changed."""
+    with ExotelSimulator(
+        numbers=numbers, seed=3, accounts=[ACCOUNT], key="simkey", token=TOKEN, evolve=False
+    ) as sim:
+        account = parse_accounts(sim.account_url(ACCOUNT))[0]
+        with CaptureQueriesContext(connection) as first:
+            sync(account)
+        for item in sim.numbers(ACCOUNT):
+            sim.set_field(ACCOUNT, item["sid"], "friendly_name", "renamed " + item["sid"])
+            sim.set_connectivity(ACCOUNT, item["sid"], "incoming", status="major_outage")
+        with CaptureQueriesContext(connection) as second:
+            sync(account)
+    return len(first.captured_queries), len(second.captured_queries)
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_the_queries_of_a_sync_do_not_grow_with_the_number_of_exophones(settings):
+    settings.EXOTEL_RATE_LIMIT_PER_MINUTE = 100_000
+
+    small = queries_of_syncs(100)
+    ExoPhoneChange.objects.all().delete()
+    ConnectivityRun.objects.all().delete()
+    SyncRun.objects.all().delete()
+    ExoPhone.objects.all().delete()
+    Account.objects.all().delete()
+    large = queries_of_syncs(2000)
+
+    assert small == large
+    assert ExoPhone.objects.count() == 2000
+
+
+@pytest.mark.django_db
+def test_the_token_appears_in_no_log_row_error_or_output(simulator, account, caplog):
+    caplog.set_level(logging.DEBUG)
+    sync(account)
+    simulator.set_field(ACCOUNT, first_sid(simulator), "voice_url", None)
+    simulator.fail_next(50, status=500)
+    failed = sync(account)
+    simulator.reset_faults()
+    out = io.StringIO()
+    call_command("sync_exophones", stdout=out, stderr=out)
+
+    assert failed.outcome == SyncRun.Outcome.FAILED
+    texts = [caplog.text, out.getvalue(), failed.error]
+    for model in apps.get_models():
+        texts += [str(row) for row in model.objects.values_list()]
+    assert not [t for t in texts if TOKEN in t]
