@@ -70,7 +70,9 @@ class Supervisor:
         self.stopping = False
 
     def start(self, name: str, *command: str) -> subprocess.Popen[bytes]:
-        child = subprocess.Popen(command, cwd=BASE_DIR, env=self.environ)
+        # Each child in its own process group: Ctrl-C reaches only this
+        # supervisor, which then stops the children in order.
+        child = subprocess.Popen(command, cwd=BASE_DIR, env=self.environ, process_group=0)
         self.children[name] = child
         return child
 

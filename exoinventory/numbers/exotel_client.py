@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -234,7 +235,8 @@ class ExotelClient:
         return ConnectivityBatch(reports=reports, skipped=skipped)
 
     def _connectivity(self, sid: str) -> ConnectivityReport | SkippedRecord:
-        path = f"/v2/accounts/{self.account.sid}/incoming-phone-numbers/{sid}"
+        # Quoted: a sid is one path segment, and no sid may name another resource.
+        path = f"/v2/accounts/{self.account.sid}/incoming-phone-numbers/{quote(sid, safe='')}"
         try:
             response = self._get(path)
         except ExotelError as error:

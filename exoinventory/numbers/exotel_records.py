@@ -21,6 +21,11 @@ EXOTEL_HOSTS = {
 }
 
 
+# Pulses are seconds to a minute. A "pulse" past a day is garbage, and one
+# past the integer column would fail the whole sync instead of one record.
+MAX_PULSE_SECONDS = 86_400
+
+
 class ExotelConfigError(ValueError):
     """EXOTEL_ACCOUNTS cannot be read. The message never holds a key or token."""
 
@@ -42,7 +47,9 @@ class ExotelAccount:
 
     @property
     def api_host(self) -> str:
-        return f"{self.host}:{self.port}" if self.port else self.host
+        # An IPv6 literal (a simulator on [::1]) is bracketed in a URL.
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}" if self.port else host
 
     @property
     def base_url(self) -> str:
@@ -83,15 +90,27 @@ def parse_accounts(value: str) -> list[ExotelAccount]:
     return accounts
 
 
+_NOT_A_URL = "is not a URL like https://KEY:TOKEN@HOST/ACCOUNT_SID"
+
+
 def _parse_account(entry: str, position: int) -> ExotelAccount:
     try:
         parts = urlsplit(entry)
+    except ValueError:
+        raise ExotelConfigError(f"EXOTEL_ACCOUNTS entry {position} {_NOT_A_URL}") from None
+    # An '@' outside the netloc means urlsplit did not find the credentials
+    # where they belong (no scheme, or an unencoded '/', '?' or '#' in them):
+    # the host and path it found may then hold them, so neither is named.
+    if entry.count("@") != parts.netloc.count("@"):
+        raise ExotelConfigError(
+            f"EXOTEL_ACCOUNTS entry {position} {_NOT_A_URL}"
+            " (percent-encode '/', '?', '#', '@', ':' and '%' in the key and token)"
+        )
+    try:
         host = parts.hostname or ""
         port = parts.port
     except ValueError:
-        raise ExotelConfigError(
-            f"EXOTEL_ACCOUNTS entry {position} is not a URL like https://KEY:TOKEN@HOST/ACCOUNT_SID"
-        ) from None
+        raise ExotelConfigError(f"EXOTEL_ACCOUNTS entry {position} {_NOT_A_URL}") from None
     sid = parts.path.strip("/")
     where = f"EXOTEL_ACCOUNTS entry {position} (host {host or '?'}, account {sid or '?'})"
     if parts.scheme not in ("https", "http"):
@@ -177,6 +196,8 @@ def _text(item: dict[str, Any], key: str, *, required: bool = False, limit: int 
         raise RecordError(f"{key} must be a string, got {type(value).__name__}")
     if len(value) > limit:
         raise RecordError(f"{key} is longer than {limit} characters")
+    if required and not value.strip():
+        raise RecordError(f"{key} is empty")
     return value.strip()
 
 
@@ -200,6 +221,8 @@ def _pulse(value: object) -> int:
         raise RecordError(f"incoming_pulse {value!r} is not a whole number of seconds")
     if seconds < 0:
         raise RecordError(f"incoming_pulse {value!r} is negative")
+    if seconds > MAX_PULSE_SECONDS:
+        raise RecordError(f"incoming_pulse {value!r} is longer than a day")
     return int(seconds)
 
 
@@ -220,16 +243,21 @@ def parse_exophone(item: object, *, zone: str) -> ExoPhoneRecord:
     """
     if not isinstance(item, dict):
         raise RecordError(f"expected an object, got {type(item).__name__}")
-    capabilities = item.get("capabilities") or {}
+    capabilities = item.get("capabilities")
+    if capabilities is None:
+        capabilities = {}
     if not isinstance(capabilities, dict):
         raise RecordError("capabilities must be an object")
     try:
         phone_number = normalise_phone_number(_text(item, "phone_number", required=True))
+    except PhoneNumberError as error:
+        raise RecordError(f"phone_number: {error}") from None
+    try:
         prices = {
             key: parse_money(item.get(key), field=key)
             for key in ("one_time_price", "rental_price", "incoming_rate")
         }
-    except (PhoneNumberError, MoneyError) as error:
+    except MoneyError as error:
         raise RecordError(str(error)) from None
     currency = _text(item, "currency", required=True, limit=3).upper()
     if len(currency) != 3 or not currency.isalpha():
@@ -272,7 +300,9 @@ def _observation(block: object, name: str) -> ConnectivityObservation:
             alternates = [alternates]
         if not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates):
             raise RecordError(f"connectivity.{name}.alternate_exophone must be a list of numbers")
-        alternates = tuple(alternates)
+        # Exotel documents null for "no alternates"; [] says the same, and must
+        # not split a run of identical observations.
+        alternates = tuple(alternates) or None
     return ConnectivityObservation(
         status=status.strip()[:64], checked_at=checked_at, alternates=alternates
     )

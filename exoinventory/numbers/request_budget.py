@@ -25,6 +25,12 @@ class RequestBudget(Protocol):
         ...
 
 
+def _check_limit(limit: int) -> None:
+    # With no slot at all, a budget would never let a request through.
+    if limit < 1:
+        raise ValueError(f"a request budget needs a limit of 1 or more per minute, not {limit}")
+
+
 class LocalRequestBudget:
     """The budget of one process (threads share it)."""
 
@@ -35,6 +41,7 @@ class LocalRequestBudget:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        _check_limit(limit)
         self.limit = limit
         self._clock = clock
         self._sleep = sleep
@@ -90,6 +97,7 @@ class RedisRequestBudget:
         account_sid: str,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        _check_limit(limit)
         self.limit = limit
         self._client = redis.Redis.from_url(redis_url)
         self._script = self._client.register_script(_SLIDING_LOG)

@@ -1,0 +1,133 @@
+"""`make run` (python -m exoinventory.localrun) on a fresh var/ folder: it starts the
+simulator, worker, beat and web app, syncs within a minute, and Ctrl-C stops everything."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+# What the test run sets for itself and a newcomer's shell would not have.
+TEST_ONLY = ("DATABASE_URL", "CELERY_BROKER_URL", "EXOTEL_ACCOUNTS", "REDIS_URL")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LocalRun:
+    """One `make run` in the background, its output collected."""
+
+    def __init__(self, var_dir: Path) -> None:
+        self.port = free_port()
+        environ = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in TEST_ONLY and not key.startswith("DJANGO_")
+        }
+        environ.update(EXOINVENTORY_VAR_DIR=str(var_dir), PORT=str(self.port))
+        self.var_dir = var_dir
+        self.output: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "exoinventory.localrun"],
+            cwd=REPO, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_for_a_good_sync(self, seconds: float = 90) -> dict:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "".join(self.output)
+            try:
+                health = requests.get(f"{self.url}/healthz", timeout=2).json()
+            except (requests.ConnectionError, ValueError):
+                health = {}
+            if health.get("accounts") and health["accounts"][0]["last_good_sync"]:
+                return health
+            time.sleep(0.5)
+        raise AssertionError("no finished sync within the time:\n" + "".join(self.output))
+
+    def interrupt(self) -> int:
+        """Ctrl-C, as a terminal sends it to the foreground process."""
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=60)
+
+    def leftovers(self) -> list[str]:
+        """Processes still running with this run's var/ folder in their environment."""
+        marker = f"EXOINVENTORY_VAR_DIR={self.var_dir}".encode()
+        found = []
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                if marker in (proc / "environ").read_bytes().split(b"\0"):
+                    found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+            except OSError:
+                continue
+        return found
+
+
+def log_in(run: LocalRun, password: str) -> requests.Response:
+    session = requests.Session()
+    login = f"{run.url}/admin/login/"
+    page = session.get(login, timeout=5)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    return session.post(
+        login,
+        data={
+            "username": "admin",
+            "password": password,
+            "csrfmiddlewaretoken": token,
+            "next": "/admin/",
+        },
+        headers={"Referer": login},
+        timeout=10,
+    )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find leftover processes")
+def test_make_run_syncs_the_simulator_serves_the_admin_and_stops_everything(tmp_path):
+    var_dir = tmp_path / "var"
+    first = LocalRun(var_dir)
+    try:
+        health = first.wait_for_a_good_sync()
+        printed = "".join(first.output)
+        password = re.search(r"Local admin login: admin / (\S+)", printed).group(1)
+        assert health["accounts"][0]["account_sid"] == "ExoSim"
+        assert (
+            requests.get(f"{first.url}/admin/", timeout=5, allow_redirects=False).status_code == 302
+        )
+        index = log_in(first, password)
+        assert index.status_code == 200 and "ExoPhones" in index.text
+    finally:
+        status = first.interrupt()
+    assert status == 0, "".join(first.output)
+    assert first.leftovers() == []
+
+    second = LocalRun(var_dir)
+    try:
+        second.wait_for_a_good_sync()
+        assert "Local admin login" not in "".join(second.output)
+        assert log_in(second, password).status_code == 200  # same data, same login
+    finally:
+        assert second.interrupt() == 0
+    assert second.leftovers() == []
