@@ -153,7 +153,8 @@ def _admin_login(supervisor: Supervisor) -> None:
 
 def main() -> int:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    (VAR_DIR / "celery-broker" / "processed").mkdir(parents=True, exist_ok=True)
+    for folder in ("processed", "control"):
+        (VAR_DIR / "celery-broker" / folder).mkdir(parents=True, exist_ok=True)
     environ = local_environment()
     supervisor = Supervisor(environ)
     signal.signal(signal.SIGINT, supervisor.stop)

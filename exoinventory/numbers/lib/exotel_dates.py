@@ -20,7 +20,8 @@ def parse_rfc3339(text: object) -> datetime:
     if not isinstance(text, str):
         raise ExotelDateError(f"expected an RFC 3339 date string, got {type(text).__name__}")
     try:
-        parsed = datetime.fromisoformat(text.strip())
+        # RFC 3339 allows a lower-case 't' and 'z'; fromisoformat does not.
+        parsed = datetime.fromisoformat(text.strip().upper())
     except ValueError:
         raise ExotelDateError(f"{text!r} is not an RFC 3339 date") from None
     if "T" not in text.upper() or parsed.tzinfo is None:

@@ -2,9 +2,11 @@
 
 from decimal import Decimal, InvalidOperation
 
-# Exotel sends six decimal places; the database keeps 12 digits before the point.
+# Exotel sends six decimal places. SQLite (the local run's database) keeps a
+# decimal as a float, exact to 15 significant digits: 9 before the point keep
+# every paisa there too. PostgreSQL's columns would hold 12.
 PLACES = 6
-MAX_WHOLE_DIGITS = 12
+MAX_WHOLE_DIGITS = 9
 
 
 class MoneyError(ValueError):
@@ -28,9 +30,11 @@ def parse_money(value: object, *, field: str = "amount") -> Decimal:
         raise MoneyError(f"{field}: {value!r} is not a finite amount")
     if amount < 0:
         raise MoneyError(f"{field}: {value!r} is negative")
+    # Size first: quantising a huge amount to six places overflows the
+    # decimal context and raises InvalidOperation instead of a MoneyError.
+    if amount.adjusted() >= MAX_WHOLE_DIGITS:
+        raise MoneyError(f"{field}: {value!r} is too large")
     quantised = amount.quantize(Decimal(1).scaleb(-PLACES))
     if quantised != amount:
         raise MoneyError(f"{field}: {value!r} has more than {PLACES} decimal places")
-    if quantised.adjusted() >= MAX_WHOLE_DIGITS:
-        raise MoneyError(f"{field}: {value!r} is too large")
     return quantised

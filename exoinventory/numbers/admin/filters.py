@@ -1,0 +1,122 @@
+"""The ExoPhone list's filters that Django's field filters cannot express."""
+
+from collections.abc import Iterable
+
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from exoinventory.numbers.admin.display import NOT_OBSERVED, circle_label, status_label
+from exoinventory.numbers.models import ExoPhone
+from exoinventory.numbers.selectors.admin import with_circle_name
+
+Lookups = Iterable[tuple[str, str]]
+
+# Query values that cannot collide with what they stand beside: circle codes
+# are stored upper-case, and Exotel's status words have no spaces.
+NO_CIRCLE = "none"
+
+NO_VOICE_FLOW = Q(voice_url__isnull=True) | Q(voice_url="")
+NO_SMS_FLOW = Q(sms_url__isnull=True) | Q(sms_url="")
+
+
+class CircleFilter(admin.SimpleListFilter):
+    """The circles that numbers are in, with their names."""
+
+    title = "circle"
+    parameter_name = "circle"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Lookups:
+        present = (
+            with_circle_name(ExoPhone.objects.all())
+            .order_by("region")
+            .values_list("region", "circle_name")
+            .distinct()
+        )
+        return [
+            (code, circle_label(code, name)) if code else (NO_CIRCLE, "no circle")
+            for code, name in present
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(region="" if value == NO_CIRCLE else value)
+
+
+class _StatusFilter(admin.SimpleListFilter):
+    """The statuses present in one direction, and "not observed"."""
+
+    field: str
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Lookups:
+        present = (
+            ExoPhone.objects.exclude(**{self.field: ""})
+            .order_by(self.field)
+            .values_list(self.field, flat=True)
+            .distinct()
+        )
+        return [
+            *((status, status_label(status)) for status in present),
+            (NOT_OBSERVED, NOT_OBSERVED),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(**{self.field: "" if value == NOT_OBSERVED else value})
+
+
+class IncomingStatusFilter(_StatusFilter):
+    title = "incoming calls"
+    parameter_name = "incoming"
+    field = "incoming_status"
+
+
+class OutgoingStatusFilter(_StatusFilter):
+    title = "outgoing calls"
+    parameter_name = "outgoing"
+    field = "outgoing_status"
+
+
+class FlowFilter(admin.SimpleListFilter):
+    title = "flow assigned"
+    parameter_name = "flow"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Lookups:
+        return [
+            ("voice", "voice flow"),
+            ("sms", "SMS flow"),
+            ("any", "any flow"),
+            ("none", "no flow"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
+        match self.value():
+            case "voice":
+                return queryset.exclude(NO_VOICE_FLOW)
+            case "sms":
+                return queryset.exclude(NO_SMS_FLOW)
+            case "any":
+                return queryset.exclude(NO_VOICE_FLOW & NO_SMS_FLOW)
+            case "none":
+                return queryset.filter(NO_VOICE_FLOW & NO_SMS_FLOW)
+        return queryset
+
+
+class ReleasedFilter(admin.SimpleListFilter):
+    title = "released"
+    parameter_name = "released"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Lookups:
+        return [("current", "current"), ("released", "released")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
+        match self.value():
+            case "current":
+                return queryset.filter(released_at__isnull=True)
+            case "released":
+                return queryset.filter(released_at__isnull=False)
+        return queryset

@@ -1,0 +1,122 @@
+"""Admin for accounts, circles, and the records the sync writes.
+
+Sync runs, change records and connectivity runs are history: nobody adds,
+changes or deletes them by hand, superusers included.
+"""
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+from exoinventory.numbers.admin.display import status_badge
+from exoinventory.numbers.admin.search import PhoneNumberSearchMixin
+from exoinventory.numbers.models import Account, Circle, ConnectivityRun, ExoPhoneChange, SyncRun
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("sid", "display_name", "api_host")
+    fields = ("sid", "api_host", "display_name")
+    readonly_fields = ("sid", "api_host")
+
+    # Accounts are created by the sync from EXOTEL_ACCOUNTS, and their numbers
+    # and sync runs keep them (PROTECT).
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
+        return False
+
+
+@admin.register(Circle)
+class CircleAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Circle | None = None
+    ) -> tuple[str, ...]:
+        # The code is the primary key: editing it would save a second circle.
+        return ("code",) if obj is not None else ()
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Read-only for everyone: what the sync observed stays as observed."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(RecordAdmin):
+    list_display = (
+        "started_at",
+        "account",
+        "trigger",
+        "outcome",
+        "duration",
+        "numbers_seen",
+        "numbers_created",
+        "numbers_updated",
+        "numbers_released",
+        "connectivity_checked",
+        "requests",
+        "error",
+    )
+    list_select_related = ("account",)
+    list_filter = ("account", "outcome", "trigger", "listing_complete")
+    date_hierarchy = "started_at"
+
+    @admin.display(description="duration")
+    def duration(self, obj: SyncRun) -> timedelta | None:
+        return obj.finished_at - obj.started_at if obj.finished_at else None
+
+
+@admin.register(ExoPhoneChange)
+class ExoPhoneChangeAdmin(PhoneNumberSearchMixin, RecordAdmin):
+    list_display = (
+        "observed_at",
+        "exophone",
+        "field",
+        "old_value",
+        "new_value",
+        "exotel_date_updated",
+    )
+    list_select_related = ("exophone",)
+    list_filter = ("field",)
+    search_fields = ("exophone__phone_number", "old_value", "new_value")
+    search_help_text = "A number in any form, or part of an old or new value."
+    phone_number_field = "exophone__phone_number"
+
+
+@admin.register(ConnectivityRun)
+class ConnectivityRunAdmin(PhoneNumberSearchMixin, RecordAdmin):
+    list_display = (
+        "exophone",
+        "direction",
+        "badge",
+        "first_observed_at",
+        "last_observed_at",
+        "alternates",
+        "is_current",
+    )
+    list_select_related = ("exophone",)
+    list_filter = ("direction", "status", "is_current")
+    search_fields = ("exophone__phone_number",)
+    search_help_text = "A number in any form."
+    phone_number_field = "exophone__phone_number"
+
+    class Media:
+        css = {"all": ("numbers/admin.css",)}
+
+    @admin.display(description="status", ordering="status")
+    def badge(self, obj: ConnectivityRun) -> SafeString:
+        return status_badge(obj.status)

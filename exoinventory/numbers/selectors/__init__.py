@@ -1,0 +1,1 @@
+"""Selectors: the reads of the numbers app (HackSoft style: `<entity>_<action>`)."""

@@ -1,0 +1,29 @@
+"""Reads about sync runs: how fresh the inventory is."""
+
+from datetime import datetime
+
+from django.db.models import OuterRef, Subquery
+
+from exoinventory.numbers.models import Account, SyncRun
+
+# The inventory is stale when its last good sync is older than this many sync
+# intervals: two missed ticks are a slow sync or a restart, the third is not.
+STALE_AFTER_INTERVALS = 3
+
+
+def last_good_sync_by_account() -> dict[str, datetime | None]:
+    """Account sid → start of its last successful sync (None: never), in one query.
+
+    The start is the time the sync observed Exotel at: its changes and
+    connectivity runs are stamped with it. Used by the admin index warning
+    and /healthz.
+    """
+    # A correlated LIMIT 1 per account walks the syncrun_last_good index
+    # instead of aggregating a year of runs.
+    last_good = SyncRun.objects.filter(
+        account=OuterRef("pk"), outcome=SyncRun.Outcome.SUCCESS
+    ).order_by("-started_at")
+    rows = Account.objects.annotate(
+        last_good=Subquery(last_good.values("started_at")[:1])
+    ).values_list("sid", "last_good")
+    return dict(rows)

@@ -1,0 +1,1 @@
+"""Views of the numbers app: thin, each calls a selector and renders."""

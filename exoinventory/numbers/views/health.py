@@ -1,0 +1,102 @@
+"""/healthz: liveness JSON for the compose healthcheck and outside monitoring.
+
+Unhealthy (503) when the database cannot be queried, or when an account's
+inventory is stale: its last good sync started more than
+STALE_AFTER_INTERVALS sync intervals ago. An account with no good sync yet
+is stale only once its first sync run is that old, so a fresh install is
+healthy while its first sync runs; an account with no sync run at all (only
+possible when added by hand) is not stale, as nothing says how long it has
+waited. Nothing secret is read here: account sids and times only.
+"""
+
+import logging
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import Error as DatabaseError
+from django.db.models import Min
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from exoinventory.numbers.lib.exotel_dates import format_rfc3339
+from exoinventory.numbers.models import SyncRun
+from exoinventory.numbers.selectors.sync import last_good_sync_by_account
+
+logger = logging.getLogger(__name__)
+
+# Two missed ticks are tolerated (a slow sync, a worker restart); the third is not.
+STALE_AFTER_INTERVALS = 3
+
+
+def _first_sync_by_account(sids: Collection[str]) -> dict[str, datetime]:
+    """Account sid → start of its first sync run of any outcome, in one query.
+
+    Asked only for accounts with no good sync, so the usual check (every
+    account synced once) never scans the sync history.
+    """
+    if not sids:
+        return {}
+    rows = (
+        SyncRun.objects.filter(account__sid__in=sids)
+        .values("account__sid")
+        .annotate(first=Min("started_at"))
+        .values_list("account__sid", "first")
+    )
+    return dict(rows)
+
+
+def _account_health(
+    *, sid: str, last_good: datetime | None, first_run: datetime | None, now: datetime
+) -> dict[str, object]:
+    stale_after = timedelta(minutes=STALE_AFTER_INTERVALS * settings.SYNC_INTERVAL_MINUTES)
+    if last_good is None:
+        return {
+            "account_sid": sid,
+            "last_good_sync": None,
+            "age_seconds": None,
+            "stale": first_run is not None and now - first_run > stale_after,
+        }
+    return {
+        "account_sid": sid,
+        "last_good_sync": format_rfc3339(last_good),
+        "age_seconds": int((now - last_good).total_seconds()),
+        "stale": now - last_good > stale_after,
+    }
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database reachable and every account's last good sync recent: 200, else 503."""
+    now = timezone.now()
+    try:
+        last_good = last_good_sync_by_account()
+        first_runs = _first_sync_by_account(
+            [sid for sid, moment in last_good.items() if moment is None]
+        )
+    except DatabaseError as error:
+        # The driver's first line names host and port, never the password.
+        logger.warning("healthz: database unreachable: %s", str(error).split("\n", 1)[0])
+        body: dict[str, object] = {
+            "status": "unhealthy",
+            "database": "unreachable",
+            "accounts": [],
+            "checked_at": format_rfc3339(now),
+        }
+        return JsonResponse(body, status=503)
+
+    accounts = [
+        _account_health(sid=sid, last_good=moment, first_run=first_runs.get(sid), now=now)
+        for sid, moment in sorted(last_good.items())
+    ]
+    healthy = not any(account["stale"] for account in accounts)
+    body = {
+        "status": "ok" if healthy else "unhealthy",
+        "database": "ok",
+        "accounts": accounts,
+        "checked_at": format_rfc3339(now),
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

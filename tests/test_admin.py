@@ -1,0 +1,639 @@
+"""The admin as a superuser sees it: the ExoPhone list, its filters and
+search, the number's page, the read-only records and the index warning."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils.text import capfirst
+
+from exoinventory.numbers.models import (
+    Account,
+    Circle,
+    ConnectivityRun,
+    Direction,
+    ExoPhone,
+    ExoPhoneChange,
+    SyncRun,
+)
+from exoinventory.numbers.selectors.sync import last_good_sync_by_account
+from tests.factories import (
+    T0,
+    make_account,
+    make_change,
+    make_connectivity_run,
+    make_exophone,
+    make_sync_run,
+)
+
+pytestmark = pytest.mark.django_db
+
+EXOPHONES = "/admin/numbers/exophone/"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time(settings) -> Iterator[None]:
+    settings.SYNC_INTERVAL_MINUTES = 5
+    with time_machine.travel(T0, tick=False):
+        yield
+
+
+def listed(client: Client, query: str = "") -> set[str]:
+    """Phone numbers on the ExoPhone list's first page for `query`."""
+    response = client.get(f"{EXOPHONES}?{query}")
+    assert response.status_code == 200
+    return {phone.phone_number for phone in response.context["cl"].result_list}
+
+
+def changelist_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def change_url(phone: ExoPhone) -> str:
+    return f"{EXOPHONES}{phone.pk}/change/"
+
+
+# --- The list
+
+
+def test_the_list_shows_number_name_account_and_circle_name(admin_client: Client) -> None:
+    make_exophone(
+        phone_number="+911139585476", friendly_name="Delhi support", account=make_account()
+    )
+
+    page = admin_client.get(EXOPHONES).content.decode()
+
+    assert "+911139585476" in page
+    assert "Delhi support" in page
+    assert "acme" in page
+    assert "Delhi (DL)" in page
+
+
+def test_the_list_colours_connectivity_badges_and_greys_what_was_never_observed(
+    admin_client: Client,
+) -> None:
+    make_exophone(incoming_status="major_outage", outgoing_status="")
+
+    page = admin_client.get(EXOPHONES).content.decode()
+
+    assert '<span class="exo-badge" style="background-color: #c62828">Major outage</span>' in page
+    assert '<span class="exo-badge" style="background-color: #757575">not observed</span>' in page
+
+
+def test_a_status_word_exotel_adds_later_is_shown_as_sent_in_grey(admin_client: Client) -> None:
+    make_exophone(incoming_status="degraded")
+
+    page = admin_client.get(EXOPHONES).content.decode()
+
+    assert '<span class="exo-badge" style="background-color: #757575">degraded</span>' in page
+
+
+@pytest.mark.parametrize(
+    ("rental", "currency", "shown"),
+    [
+        ("1499.500000", "INR", "INR 1,499.50"),
+        ("499.000000", "INR", "INR 499.00"),
+        ("0.123456", "USD", "USD 0.123456"),
+        ("100000.250000", "INR", "INR 100,000.25"),
+    ],
+)
+def test_the_list_shows_the_rental_exactly_with_its_currency(
+    admin_client: Client, rental: str, currency: str, shown: str
+) -> None:
+    make_exophone(rental_price=Decimal(rental), currency=currency)
+
+    assert shown in admin_client.get(EXOPHONES).content.decode()
+
+
+def test_the_list_shows_each_flow_or_no_flow(admin_client: Client) -> None:
+    make_exophone(voice_url="https://my.exotel.com/acme/exoml/start_voice/7", sms_url=None)
+    make_exophone(voice_url=None, sms_url="https://my.exotel.com/acme/exoml/start_sms/8")
+    make_exophone(voice_url="", sms_url=None)
+
+    page = admin_client.get(EXOPHONES).content.decode()
+
+    assert "voice: https://my.exotel.com/acme/exoml/start_voice/7" in page
+    assert "SMS: https://my.exotel.com/acme/exoml/start_sms/8" in page
+    assert "no flow" in page
+
+
+def test_the_list_marks_released_numbers(admin_client: Client) -> None:
+    make_exophone(released_at=T0 - timedelta(days=3))
+
+    assert "released 19 Nov 2026" in admin_client.get(EXOPHONES).content.decode()
+
+
+def test_the_list_runs_as_many_queries_for_50_numbers_as_for_5(admin_client: Client) -> None:
+    account = make_account()
+    other = make_account(sid="globex")
+    for i in range(5):
+        make_exophone(account=account if i % 2 else other, region=["DL", "MU", "ZZ"][i % 3])
+    with_5 = changelist_queries(admin_client, EXOPHONES)
+
+    for i in range(45):
+        make_exophone(account=account if i % 2 else other, region=["DL", "MU", "ZZ"][i % 3])
+    with_50 = changelist_queries(admin_client, EXOPHONES)
+
+    assert with_50 == with_5
+
+
+def test_a_filtered_and_searched_list_runs_as_many_queries_for_50_numbers_as_for_5(
+    admin_client: Client,
+) -> None:
+    url = f"{EXOPHONES}?circle=DL&incoming=active&flow=any&released=current&q=Line"
+    for _ in range(5):
+        make_exophone()
+    with_5 = changelist_queries(admin_client, url)
+
+    for _ in range(45):
+        make_exophone()
+    with_50 = changelist_queries(admin_client, url)
+
+    assert with_50 == with_5
+
+
+# --- Filters
+
+
+def test_the_account_filter_lists_one_accounts_numbers(admin_client: Client) -> None:
+    acme = make_exophone(account=make_account())
+    make_exophone(account=make_account(sid="globex"))
+
+    assert listed(admin_client, f"account__id__exact={acme.account_id}") == {acme.phone_number}
+
+
+def test_the_circle_filter_offers_the_circles_present_with_their_names(
+    admin_client: Client,
+) -> None:
+    make_exophone(region="DL")
+    make_exophone(region="ZZ")
+    make_exophone(region="")
+
+    response = admin_client.get(EXOPHONES)
+    circle_filter = next(
+        spec for spec in response.context["cl"].filter_specs if spec.parameter_name == "circle"
+    )
+
+    assert circle_filter.lookup_choices == [
+        ("none", "no circle"),
+        ("DL", "Delhi (DL)"),
+        ("ZZ", "ZZ"),
+    ]
+
+
+@pytest.mark.parametrize("code", ["DL", "ZZ"])
+def test_the_circle_filter_lists_the_numbers_of_a_circle(admin_client: Client, code: str) -> None:
+    wanted = make_exophone(region=code)
+    make_exophone(region="MU")
+
+    assert listed(admin_client, f"circle={code}") == {wanted.phone_number}
+
+
+def test_the_circle_filter_finds_numbers_without_a_circle(admin_client: Client) -> None:
+    wanted = make_exophone(region="")
+    make_exophone(region="MU")
+
+    assert listed(admin_client, "circle=none") == {wanted.phone_number}
+
+
+def test_the_number_type_filter_lists_one_type(admin_client: Client) -> None:
+    wanted = make_exophone(number_type="Mobile")
+    make_exophone(number_type="Landline")
+
+    assert listed(admin_client, "number_type=Mobile") == {wanted.phone_number}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("incoming=active", {"up"}),
+        ("incoming=major_outage", {"down"}),
+        ("incoming=not+observed", {"unknown"}),
+        ("outgoing=partial_network_outage", {"down"}),
+        ("outgoing=not+observed", {"unknown"}),
+    ],
+)
+def test_the_status_filters_list_numbers_by_connectivity_in_each_direction(
+    admin_client: Client, query: str, expected: set[str]
+) -> None:
+    phones = {
+        "up": make_exophone(incoming_status="active", outgoing_status="active"),
+        "down": make_exophone(
+            incoming_status="major_outage", outgoing_status="partial_network_outage"
+        ),
+        "unknown": make_exophone(incoming_status="", outgoing_status=""),
+    }
+
+    assert listed(admin_client, query) == {phones[name].phone_number for name in expected}
+
+
+@pytest.mark.parametrize(
+    ("flow", "expected"),
+    [
+        ("voice", {"voice", "both"}),
+        ("sms", {"sms", "both"}),
+        ("any", {"voice", "sms", "both"}),
+        ("none", {"null", "empty"}),
+    ],
+)
+def test_the_flow_filter_lists_numbers_by_flow_assigned(
+    admin_client: Client, flow: str, expected: set[str]
+) -> None:
+    phones = {
+        "voice": make_exophone(voice_url="https://flows/v", sms_url=None),
+        "sms": make_exophone(voice_url=None, sms_url="https://flows/s"),
+        "both": make_exophone(voice_url="https://flows/v", sms_url="https://flows/s"),
+        "null": make_exophone(voice_url=None, sms_url=None),
+        "empty": make_exophone(voice_url="", sms_url=""),
+    }
+
+    assert listed(admin_client, f"flow={flow}") == {phones[name].phone_number for name in expected}
+
+
+def test_the_released_filter_separates_current_from_released_numbers(
+    admin_client: Client,
+) -> None:
+    current = make_exophone()
+    released = make_exophone(released_at=T0 - timedelta(days=1))
+
+    assert listed(admin_client, "released=current") == {current.phone_number}
+    assert listed(admin_client, "released=released") == {released.phone_number}
+
+
+# --- Search
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "+911139585476",
+        "+91 11 3958 5476",
+        "011-3958 5476",
+        "01139585476",
+        "1139585476",
+        "(011) 3958-5476",
+        "0091 11 3958 5476",
+        "3958-5476",
+        "  011 39585476  ",
+    ],
+)
+def test_search_finds_a_number_typed_in_any_common_form(admin_client: Client, typed: str) -> None:
+    wanted = make_exophone(phone_number="+911139585476")
+    make_exophone(phone_number="+912261234567")
+
+    assert listed(admin_client, f"q={typed}") == {wanted.phone_number}
+
+
+@pytest.mark.parametrize(
+    "typed", ["Mumbai sales", "mumbai", "AC0042", "start_voice/mumbai", "start_sms/mumbai"]
+)
+def test_search_finds_a_number_by_friendly_name_sid_or_flow_url(
+    admin_client: Client, typed: str
+) -> None:
+    wanted = make_exophone(
+        friendly_name="Mumbai sales line",
+        sid="AC0042",
+        voice_url="https://my.exotel.com/acme/exoml/start_voice/mumbai",
+        sms_url="https://my.exotel.com/acme/exoml/start_sms/mumbai",
+    )
+    make_exophone(friendly_name="Delhi support")
+
+    assert listed(admin_client, f"q={typed}") == {wanted.phone_number}
+
+
+def test_search_keeps_the_filters_applied(admin_client: Client) -> None:
+    make_exophone(phone_number="+911139585476", released_at=T0)
+
+    assert listed(admin_client, "released=current&q=011-3958+5476") == set()
+
+
+# --- The number's page
+
+
+def test_synced_fields_are_read_only_even_for_a_superuser(admin_client: Client) -> None:
+    phone = make_exophone(rental_price=Decimal("499.000000"), voice_url="https://flows/v")
+
+    response = admin_client.post(
+        change_url(phone),
+        {
+            "owner": "Priya (support)",
+            "cost_centre": "CC-104",
+            "notes": "Helpline",
+            "rental_price": "1.000000",
+            "voice_url": "https://evil/",
+            "phone_number": "+910000000000",
+        },
+    )
+
+    assert response.status_code == 302
+    phone.refresh_from_db()
+    assert (phone.owner, phone.cost_centre, phone.notes) == (
+        "Priya (support)",
+        "CC-104",
+        "Helpline",
+    )
+    assert phone.rental_price == Decimal("499.000000")
+    assert phone.voice_url == "https://flows/v"
+    assert phone.phone_number != "+910000000000"
+
+
+def test_the_change_page_offers_only_the_local_fields_as_inputs(admin_client: Client) -> None:
+    phone = make_exophone()
+
+    form = admin_client.get(change_url(phone)).context["adminform"].form
+
+    assert set(form.fields) == {"owner", "cost_centre", "notes"}
+
+
+def test_the_change_page_shows_every_field_of_the_number(admin_client: Client) -> None:
+    phone = make_exophone()
+
+    page = admin_client.get(change_url(phone)).content.decode()
+
+    # The circle stands for the region code, badges for the statuses.
+    shown_otherwise = {
+        "region": "Circle",
+        "incoming_status": "Incoming",
+        "outgoing_status": "Outgoing",
+    }
+    for field in ExoPhone._meta.concrete_fields:
+        if not field.primary_key:
+            label = shown_otherwise.get(field.name, capfirst(field.verbose_name))
+            assert f"{label}:</label>" in page, field.name
+    assert "Delhi (DL)" in page
+
+
+def test_nobody_adds_or_deletes_exophones_by_hand(admin_client: Client) -> None:
+    phone = make_exophone()
+
+    assert admin_client.get(f"{EXOPHONES}add/").status_code == 403
+    assert admin_client.get(f"{EXOPHONES}{phone.pk}/delete/").status_code == 403
+    assert "delete_selected" not in admin_client.get(EXOPHONES).content.decode()
+
+
+def test_the_change_page_shows_the_history_newest_first(admin_client: Client) -> None:
+    phone = make_exophone()
+    run = make_sync_run(account=phone.account)
+    make_change(
+        exophone=phone,
+        old=None,
+        new="https://flows/first",
+        observed_at=T0 - timedelta(days=2),
+        sync_run=run,
+    )
+    make_change(
+        exophone=phone,
+        old="https://flows/first",
+        new="https://flows/second",
+        observed_at=T0 - timedelta(days=1),
+        sync_run=run,
+    )
+
+    response = admin_client.get(change_url(phone))
+    page = response.content.decode()
+
+    assert [c.new_value for c in response.context["changes"]] == [
+        "https://flows/second",
+        "https://flows/first",
+    ]
+    assert 'id="change-history"' in page
+    assert f"?exophone__id__exact={phone.pk}" in page
+
+
+def test_the_change_page_shows_at_most_100_changes(admin_client: Client) -> None:
+    phone = make_exophone()
+    run = make_sync_run(account=phone.account)
+    ExoPhoneChange.objects.bulk_create(
+        ExoPhoneChange(
+            exophone=phone,
+            sync_run=run,
+            field="friendly_name",
+            old_value=f"name {i}",
+            new_value=f"name {i + 1}",
+            observed_at=T0 - timedelta(minutes=5 * (120 - i)),
+        )
+        for i in range(120)
+    )
+
+    changes = admin_client.get(change_url(phone)).context["changes"]
+
+    assert len(changes) == 100
+    assert changes[0].new_value == "name 120"
+
+
+def test_the_timeline_shows_runs_newest_first_and_gaps_as_no_data(admin_client: Client) -> None:
+    phone = make_exophone()
+    make_connectivity_run(
+        exophone=phone,
+        status="active",
+        first=T0 - timedelta(hours=5),
+        last=T0 - timedelta(hours=3),
+        is_current=False,
+    )
+    make_connectivity_run(
+        exophone=phone,
+        status="major_outage",
+        first=T0 - timedelta(hours=1),
+        last=T0 - timedelta(minutes=2),
+        alternates=["+912261234567"],
+    )
+
+    response = admin_client.get(change_url(phone))
+    incoming = response.context["timeline"][Direction.INCOMING]
+
+    assert [(row.status, row.start, row.end) for row in incoming] == [
+        ("major_outage", T0 - timedelta(hours=1), T0 - timedelta(minutes=2)),
+        ("", T0 - timedelta(hours=3), T0 - timedelta(hours=1)),
+        ("active", T0 - timedelta(hours=5), T0 - timedelta(hours=3)),
+    ]
+    assert response.context["timeline"][Direction.OUTGOING] == []
+    page = response.content.decode()
+    assert 'id="connectivity-timeline"' in page
+    assert "no data" in page
+    assert "+912261234567" in page
+
+
+def test_the_timeline_shows_no_data_since_a_number_was_last_observed(
+    admin_client: Client,
+) -> None:
+    phone = make_exophone()
+    make_connectivity_run(
+        exophone=phone, status="active", first=T0 - timedelta(days=2), last=T0 - timedelta(days=1)
+    )
+
+    incoming = admin_client.get(change_url(phone)).context["timeline"][Direction.INCOMING]
+
+    assert [(row.no_data, row.start, row.end) for row in incoming] == [
+        (True, T0 - timedelta(days=1), T0),
+        (False, T0 - timedelta(days=2), T0 - timedelta(days=1)),
+    ]
+
+
+def test_the_change_page_runs_as_many_queries_for_a_long_history_as_for_a_short_one(
+    admin_client: Client,
+) -> None:
+    phone = make_exophone()
+    run = make_sync_run(account=phone.account)
+
+    def add_history(count: int, start: int) -> None:
+        for i in range(start, start + count):
+            make_change(exophone=phone, old=str(i), new=str(i + 1), sync_run=run, observed_at=T0)
+            for direction in Direction:
+                make_connectivity_run(
+                    exophone=phone,
+                    direction=direction,
+                    status="active" if i % 2 else "major_outage",
+                    first=T0 - timedelta(hours=2 * i + 1),
+                    last=T0 - timedelta(hours=2 * i),
+                    is_current=False,
+                )
+
+    add_history(5, start=0)
+    short = changelist_queries(admin_client, change_url(phone))
+    add_history(60, start=5)
+    long = changelist_queries(admin_client, change_url(phone))
+
+    assert long == short
+
+
+# --- Read-only records, accounts and circles
+
+
+@pytest.mark.parametrize("model", ["syncrun", "exophonechange", "connectivityrun"])
+def test_records_of_the_sync_cannot_be_added_changed_or_deleted_even_by_a_superuser(
+    admin_client: Client, model: str
+) -> None:
+    phone = make_exophone()
+    run = make_sync_run(account=phone.account)
+    records = {
+        "syncrun": run,
+        "exophonechange": make_change(exophone=phone, old="a", new="b", sync_run=run),
+        "connectivityrun": make_connectivity_run(
+            exophone=phone, status="active", first=T0, last=T0
+        ),
+    }
+    url = f"/admin/numbers/{model}/"
+    pk = records[model].pk
+
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(f"{url}add/").status_code == 403
+    assert admin_client.get(f"{url}{pk}/delete/").status_code == 403
+    view = admin_client.get(f"{url}{pk}/change/")
+    assert view.status_code == 200
+    assert 'name="_save"' not in view.content.decode()
+    assert admin_client.post(f"{url}{pk}/change/", {}).status_code == 403
+
+
+def test_the_change_records_search_finds_a_number_in_any_form(admin_client: Client) -> None:
+    phone = make_exophone(phone_number="+911139585476")
+    make_change(exophone=phone, old="a", new="b")
+    make_change(exophone=make_exophone(phone_number="+912261234567"), old="c", new="d")
+
+    response = admin_client.get("/admin/numbers/exophonechange/?q=011-3958 5476")
+
+    assert [c.exophone_id for c in response.context["cl"].result_list] == [phone.pk]
+
+
+def test_an_accounts_display_name_is_editable_and_its_sid_and_host_are_not(
+    admin_client: Client,
+) -> None:
+    account = make_account(sid="acme", api_host="api.in.exotel.com")
+
+    response = admin_client.post(
+        f"/admin/numbers/account/{account.pk}/change/",
+        {"display_name": "Acme India", "sid": "hijacked", "api_host": "evil.example.com"},
+    )
+
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.display_name, account.sid, account.api_host) == (
+        "Acme India",
+        "acme",
+        "api.in.exotel.com",
+    )
+    assert admin_client.get("/admin/numbers/account/add/").status_code == 403
+
+
+def test_a_superuser_renames_a_circle_but_not_its_code(admin_client: Client) -> None:
+    response = admin_client.post(
+        "/admin/numbers/circle/OR/change/", {"code": "OD", "name": "Odisha"}
+    )
+
+    assert response.status_code == 302
+    assert Circle.objects.get(code="OR").name == "Odisha"
+    assert not Circle.objects.filter(code="OD").exists()
+
+
+# --- The index warning and the read behind it
+
+
+def test_last_good_sync_by_account_maps_each_account_to_its_last_success_in_one_query(
+    django_assert_num_queries,
+) -> None:
+    acme = make_account(sid="acme")
+    make_account(sid="globex")
+    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=20))
+    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=10))
+    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=5), outcome="failed")
+    make_sync_run(account=acme, started_at=T0, outcome="running", finished_at=None)
+
+    with django_assert_num_queries(1):
+        last_good = last_good_sync_by_account()
+
+    assert last_good == {"acme": T0 - timedelta(minutes=10), "globex": None}
+
+
+def test_the_index_warns_when_the_last_good_sync_is_older_than_three_intervals(
+    admin_client: Client,
+) -> None:
+    acme = make_account(sid="acme")
+    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=16))
+    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=1), outcome="failed")
+
+    page = admin_client.get("/admin/").content.decode()
+
+    assert 'id="sync-warnings"' in page
+    assert "Account acme last synced successfully 16\xa0minutes ago" in page
+
+
+def test_the_index_does_not_warn_while_syncs_succeed(admin_client: Client) -> None:
+    acme = make_account(sid="acme")
+    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=14))
+
+    assert 'id="sync-warnings"' not in admin_client.get("/admin/").content.decode()
+
+
+def test_the_index_warns_when_no_sync_ever_succeeded(admin_client: Client) -> None:
+    acme = make_account(sid="acme")
+    make_sync_run(account=acme, outcome="failed", error="HTTP 401 from api.in.exotel.com")
+
+    page = admin_client.get("/admin/").content.decode()
+
+    assert "Account acme has not synced successfully yet." in page
+
+
+def test_the_index_does_not_warn_before_any_account_exists(admin_client: Client) -> None:
+    assert not Account.objects.exists()
+
+    assert 'id="sync-warnings"' not in admin_client.get("/admin/").content.decode()
+
+
+def test_the_index_warning_follows_the_sync_interval(admin_client: Client, settings) -> None:
+    settings.SYNC_INTERVAL_MINUTES = 10
+    make_sync_run(account=make_account(), started_at=T0 - timedelta(minutes=16))
+
+    assert 'id="sync-warnings"' not in admin_client.get("/admin/").content.decode()
+
+
+def test_every_model_has_an_admin(admin_client: Client) -> None:
+    for model in (Account, Circle, ExoPhone, SyncRun, ExoPhoneChange, ConnectivityRun):
+        url = f"/admin/numbers/{model._meta.model_name}/"
+        assert admin_client.get(url).status_code == 200, url

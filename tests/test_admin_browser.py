@@ -1,0 +1,182 @@
+"""The ExoPhone admin in real Chromium, against a live server.
+
+Also writes the screenshots of docs/screenshots/ that the README shows.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from exoinventory.numbers.models import Direction, ExoPhone
+from tests.factories import (
+    PASSWORD,
+    make_account,
+    make_change,
+    make_connectivity_run,
+    make_exophone,
+    make_sync_run,
+    make_user,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    # The live server starts before the tests' settings stop WhiteNoise
+    # looking for collectstatic's folder.
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+    pytest.mark.skipif(
+        shutil.which("chromium") is None, reason="Chromium is not installed (CI installs it)"
+    ),
+]
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page(live_server) -> Iterator[object]:
+    # Playwright's sync API runs an event loop in this thread, and Django
+    # refuses ORM calls from a thread with a running loop unless told.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
+            )
+            context = browser.new_context(viewport={"width": 1600, "height": 900})
+            yield context.new_page()
+            browser.close()
+            # The ORM calls made under the running loop have their own
+            # connection, which would otherwise outlive the test database.
+            connections.close_all()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def an_inventory() -> ExoPhone:
+    """A few numbers in several states; returns the one that was down."""
+    now = timezone.now()
+    acme = make_account(sid="acme", display_name="Acme India")
+    make_sync_run(account=acme, started_at=now - timedelta(minutes=2))
+    down = make_exophone(
+        account=acme,
+        phone_number="+911139585476",
+        friendly_name="Delhi helpline",
+        incoming_status="major_outage",
+        incoming_alternates=["+912261234567"],
+        rental_price=Decimal("1499.500000"),
+        sms_url="https://my.exotel.com/acme/exoml/start_sms/31",
+    )
+    make_exophone(
+        account=acme,
+        phone_number="+912261234567",
+        friendly_name="Mumbai sales",
+        region="MU",
+        number_type="Mobile",
+        outgoing_status="partial_network_outage",
+    )
+    make_exophone(
+        account=acme,
+        phone_number="+918041234567",
+        friendly_name="Bengaluru spare",
+        region="KA",
+        voice_url=None,
+        incoming_status="",
+        outgoing_status="",
+    )
+    make_exophone(
+        account=acme,
+        phone_number="+913341234567",
+        friendly_name="Old Kolkata line",
+        region="KO",
+        released_at=now - timedelta(days=12),
+    )
+    for direction, status in ((Direction.INCOMING, "major_outage"), (Direction.OUTGOING, "active")):
+        make_connectivity_run(
+            exophone=down,
+            direction=direction,
+            status="active",
+            first=now - timedelta(days=3),
+            last=now - timedelta(hours=7),
+            is_current=False,
+        )
+        make_connectivity_run(
+            exophone=down,
+            direction=direction,
+            status=status,
+            first=now - timedelta(hours=6),
+            last=now - timedelta(minutes=2),
+            alternates=["+912261234567"] if status != "active" else None,
+        )
+    make_change(
+        exophone=down,
+        field="voice_url",
+        old="https://my.exotel.com/acme/exoml/start_voice/17",
+        new=down.voice_url,
+        observed_at=now - timedelta(days=2),
+    )
+    make_change(
+        exophone=down,
+        field="rental_price",
+        old="999.000000",
+        new="1499.500000",
+        observed_at=now - timedelta(days=1),
+    )
+    return down
+
+
+def test_a_superuser_finds_a_number_and_reads_its_history(live_server, page) -> None:
+    down = an_inventory()
+    make_user("admin", is_superuser=True)
+
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/numbers/exophone/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+    page.wait_for_selector("#result_list")
+    page.click("#toggle-nav-sidebar")  # room for the list's columns
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 4
+    outage = page.locator(".exo-badge", has_text="Major outage").first
+    assert outage.is_visible()
+    assert outage.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(198, 40, 40)"
+    assert page.locator(".exo-badge", has_text="not observed").first.is_visible()
+    assert page.get_by_text("INR 1,499.50").is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "admin-exophones.png", full_page=True)
+
+    page.fill("#searchbar", "011-3958 5476")
+    page.press("#searchbar", "Enter")
+    page.wait_for_load_state()
+    assert rows.count() == 1
+    assert rows.first.locator("th a").inner_text() == "+911139585476"
+
+    rows.first.locator("th a").click()
+    page.wait_for_selector("#connectivity-timeline")
+    timeline = page.locator("#connectivity-timeline")
+    assert timeline.is_visible()
+    assert timeline.get_by_text("no data").first.is_visible()
+    history = page.locator("#change-history")
+    assert history.is_visible()
+    assert history.get_by_text("rental_price").is_visible()
+    assert page.locator("#id_owner").is_editable()
+    assert page.locator("input[name=rental_price]").count() == 0
+    assert f"/admin/numbers/exophone/{down.pk}/change/" in page.url
+    page.screenshot(path=SCREENSHOTS / "admin-exophone-change.png", full_page=True)

@@ -1,0 +1,119 @@
+"""Settings read from the environment: safe in production, loud when wrong.
+
+Each case starts `manage.py` in a fresh interpreter, as a deployment would,
+with only the variables it names (the test run's own are left out).
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+from exoinventory.numbers.models import SyncRun
+from tests.factories import make_account
+
+REPO = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+    "DJANGO_ALLOWED_HOSTS": "inventory.example.com",
+}
+# The settings' own variables, which this test run may have set for itself.
+SETTINGS_VARIABLES = ("DJANGO_", "EXOTEL_", "SYNC_", "TIME_ZONE", "CELERY_", "REDIS_URL")
+
+
+def manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        name: value for name, value in os.environ.items() if not name.startswith(SETTINGS_VARIABLES)
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env={**env, **variables},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def setting(name: str, **variables: str) -> str:
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "--command",
+        f"from django.conf import settings; print(settings.{name})",
+        **variables,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_deployment_checklist_passes_with_production_values() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("secret_key", ["", None])
+def test_a_missing_secret_key_stops_start_up_with_a_clear_message(secret_key: str | None) -> None:
+    variables = {**PRODUCTION, "DJANGO_SECRET_KEY": secret_key}
+    if secret_key is None:
+        if (REPO / ".env").exists():
+            pytest.skip(".env may set DJANGO_SECRET_KEY")
+        del variables["DJANGO_SECRET_KEY"]
+
+    result = manage("check", **variables)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "complaint"),
+    [
+        ("SYNC_INTERVAL_MINUTES", "abc", "'abc'"),
+        ("SYNC_INTERVAL_MINUTES", "0", "SYNC_INTERVAL_MINUTES must be a whole number above 0"),
+        ("SYNC_INTERVAL_MINUTES", "-5", "SYNC_INTERVAL_MINUTES must be a whole number above 0"),
+        ("EXOTEL_RATE_LIMIT_PER_MINUTE", "fifty", "'fifty'"),
+        ("EXOTEL_RATE_LIMIT_PER_MINUTE", "0", "EXOTEL_RATE_LIMIT_PER_MINUTE must be"),
+    ],
+)
+def test_a_bad_number_stops_start_up(variable: str, value: str, complaint: str) -> None:
+    result = manage("check", **PRODUCTION, **{variable: value})
+
+    assert result.returncode != 0
+    assert complaint in result.stderr
+
+
+def test_times_are_shown_in_india_by_default() -> None:
+    assert setting("TIME_ZONE", **PRODUCTION) == "Asia/Kolkata"
+
+
+def test_the_time_zone_times_are_shown_in_is_configurable() -> None:
+    assert setting("TIME_ZONE", **PRODUCTION, TIME_ZONE="Europe/London") == "Europe/London"
+
+
+@pytest.mark.django_db
+def test_times_are_stored_in_utc() -> None:
+    ist_morning = datetime.fromisoformat("2026-11-22T09:00:00+05:30")
+    SyncRun.objects.create(
+        account=make_account(), trigger=SyncRun.Trigger.SCHEDULE, started_at=ist_morning
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT started_at FROM numbers_syncrun")
+        (stored,) = cursor.fetchone()
+
+    if isinstance(stored, str):  # SQLite keeps text
+        stored = parse_datetime(stored)
+    assert settings.USE_TZ is True
+    assert stored.replace(tzinfo=None) == datetime(2026, 11, 22, 3, 30)
+    assert stored.utcoffset() in (None, timedelta(0))
