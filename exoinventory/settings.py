@@ -16,11 +16,40 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    """A boolean variable; anything but true/false/yes/no/on/off/1/0 is refused
+    (django-environ would read a typo such as "ture" as false)."""
+    raw = env.str(name, default="").strip().lower()
+    if not raw:
+        return default
+    if raw not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+    return raw in _TRUE
+
+
+def env_int(name: str, *, default: int, minimum: int = 0) -> int:
+    """A whole-number variable of at least `minimum`, refused with its name otherwise."""
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}")
+    return value
+
+
 # Local state of a single-machine run: the SQLite database, the filesystem
 # broker's queue, sync locks. Compose keeps its data in PostgreSQL instead.
 VAR_DIR = Path(env.str("EXOINVENTORY_VAR_DIR", default=str(BASE_DIR / "var")))
 
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -73,7 +102,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'exoinventory.sqlite3'}"),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("DJANGO_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -122,9 +151,9 @@ LOGIN_URL = "admin:login"
 # proxy sets X-Forwarded-Proto; /healthz stays reachable over plain HTTP for
 # the compose healthcheck.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
@@ -138,9 +167,7 @@ X_FRAME_OPTIONS = "DENY"
 EXOTEL_ACCOUNTS = env.str("EXOTEL_ACCOUNTS", default="")
 # Exotel documents 200 requests/min for its APIs, and some newer pages 50/min
 # for the ExoPhone API: the lower figure is the safe default.
-EXOTEL_RATE_LIMIT_PER_MINUTE = env.int("EXOTEL_RATE_LIMIT_PER_MINUTE", default=50)
-if EXOTEL_RATE_LIMIT_PER_MINUTE < 1:
-    raise ImproperlyConfigured("EXOTEL_RATE_LIMIT_PER_MINUTE must be a whole number above 0.")
+EXOTEL_RATE_LIMIT_PER_MINUTE = env_int("EXOTEL_RATE_LIMIT_PER_MINUTE", default=50, minimum=1)
 # v2_beta dates carry no zone ("2016-03-04 17:31:50"); Exotel is an Indian
 # service and shows its dashboard in IST, so that is how they are read.
 EXOTEL_LISTING_TIME_ZONE = env.str("EXOTEL_LISTING_TIME_ZONE", default="Asia/Kolkata")
@@ -148,9 +175,7 @@ EXOTEL_LISTING_TIME_ZONE = env.str("EXOTEL_LISTING_TIME_ZONE", default="Asia/Kol
 # process that syncs (several Celery workers); otherwise it is per process.
 REDIS_URL = env.str("REDIS_URL", default="")
 
-SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=5)
-if SYNC_INTERVAL_MINUTES < 1:
-    raise ImproperlyConfigured("SYNC_INTERVAL_MINUTES must be a whole number above 0.")
+SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", default=5, minimum=1)
 
 # --- Celery (read by exoinventory.celery_app under the CELERY_ namespace)
 # The default is kombu's filesystem transport under var/: it needs no server,

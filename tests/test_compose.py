@@ -43,7 +43,7 @@ LONG_RUNNING = {name: service for name, service in SERVICES.items() if name not 
 # env("NAME", …), env.int("NAME", …), env.db("NAME", …): what settings read.
 SETTINGS_VARIABLES = frozenset(
     re.findall(
-        r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"",
+        r"\benv(?:\.\w+|_\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"",
         (ROOT / "exoinventory" / "settings.py").read_text(),
     )
 )

@@ -79,14 +79,27 @@ def test_a_missing_secret_key_stops_start_up_with_a_clear_message(secret_key: st
 @pytest.mark.parametrize(
     ("variable", "value", "complaint"),
     [
-        ("SYNC_INTERVAL_MINUTES", "abc", "'abc'"),
-        ("SYNC_INTERVAL_MINUTES", "0", "SYNC_INTERVAL_MINUTES must be a whole number above 0"),
-        ("SYNC_INTERVAL_MINUTES", "-5", "SYNC_INTERVAL_MINUTES must be a whole number above 0"),
-        ("EXOTEL_RATE_LIMIT_PER_MINUTE", "fifty", "'fifty'"),
+        ("SYNC_INTERVAL_MINUTES", "abc", "SYNC_INTERVAL_MINUTES must be a whole number, not 'abc'"),
+        (
+            "SYNC_INTERVAL_MINUTES",
+            "0",
+            "SYNC_INTERVAL_MINUTES must be a whole number of at least 1",
+        ),
+        (
+            "SYNC_INTERVAL_MINUTES",
+            "-5",
+            "SYNC_INTERVAL_MINUTES must be a whole number of at least 1",
+        ),
+        ("EXOTEL_RATE_LIMIT_PER_MINUTE", "fifty", "EXOTEL_RATE_LIMIT_PER_MINUTE must be a whole"),
         ("EXOTEL_RATE_LIMIT_PER_MINUTE", "0", "EXOTEL_RATE_LIMIT_PER_MINUTE must be"),
+        ("DJANGO_CONN_MAX_AGE", "a minute", "DJANGO_CONN_MAX_AGE must be a whole number"),
+        ("DJANGO_DEBUG", "ture", "DJANGO_DEBUG must be true or false, not 'ture'"),
+        ("DJANGO_SECURE_SSL_REDIRECT", "maybe", "DJANGO_SECURE_SSL_REDIRECT must be true or false"),
     ],
 )
-def test_a_bad_number_stops_start_up(variable: str, value: str, complaint: str) -> None:
+def test_a_bad_value_stops_start_up_naming_the_variable(
+    variable: str, value: str, complaint: str
+) -> None:
     result = manage("check", **PRODUCTION, **{variable: value})
 
     assert result.returncode != 0

@@ -100,7 +100,9 @@ class ExoPhone(models.Model):
     phone_number = models.CharField(max_length=20, help_text="E.164, e.g. +911139585476.")
     friendly_name = models.CharField(max_length=255, blank=True)
     voice_capable = models.BooleanField(null=True, help_text="Empty: Exotel did not say.")
-    sms_capable = models.BooleanField(null=True, help_text="Empty: Exotel did not say.")
+    sms_capable = models.BooleanField(
+        "SMS capable", null=True, help_text="Empty: Exotel did not say."
+    )
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 country code.")
     region = models.CharField(
         max_length=8, blank=True, help_text="Telecom circle code; unknown codes are kept as-is."
@@ -113,12 +115,20 @@ class ExoPhone(models.Model):
     number_type = models.CharField(max_length=32, blank=True)
     vanity_number = models.BooleanField(null=True)
     voice_url = models.CharField(
-        max_length=1024, null=True, blank=True, help_text="Flow for incoming calls; empty: none."
+        "voice URL",
+        max_length=1024,
+        null=True,
+        blank=True,
+        help_text="Flow for incoming calls; empty: none.",
     )
     sms_url = models.CharField(
-        max_length=1024, null=True, blank=True, help_text="Flow for incoming SMS; empty: none."
+        "SMS URL",
+        max_length=1024,
+        null=True,
+        blank=True,
+        help_text="Flow for incoming SMS; empty: none.",
     )
-    uri = models.CharField(max_length=512, blank=True)
+    uri = models.CharField("URI", max_length=512, blank=True)
     date_created = models.DateTimeField(null=True, help_text="Exotel's, in UTC.")
     date_updated = models.DateTimeField(null=True, help_text="Exotel's, in UTC.")
 
@@ -149,6 +159,8 @@ class ExoPhone(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = "ExoPhone"
+        verbose_name_plural = "ExoPhones"
         ordering = ["phone_number"]
         constraints = [
             models.UniqueConstraint(fields=["account", "sid"], name="exophone_unique_account_sid"),
@@ -243,6 +255,7 @@ class ExoPhoneChange(models.Model):
     )
 
     class Meta:
+        verbose_name = "ExoPhone change"
         ordering = ["-observed_at", "id"]
         indexes = [
             # ExoPhone change page: the number's history, newest first.

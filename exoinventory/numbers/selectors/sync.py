@@ -1,14 +1,21 @@
 """Reads about sync runs: how fresh the inventory is."""
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Subquery
+from django.conf import settings
+from django.db.models import Min, OuterRef, Subquery
 
 from exoinventory.numbers.models import Account, SyncRun
 
 # The inventory is stale when its last good sync is older than this many sync
 # intervals: two missed ticks are a slow sync or a restart, the third is not.
 STALE_AFTER_INTERVALS = 3
+
+
+def stale_after() -> timedelta:
+    """How old a last good sync may be before the inventory counts as stale."""
+    return timedelta(minutes=STALE_AFTER_INTERVALS * settings.SYNC_INTERVAL_MINUTES)
 
 
 def last_good_sync_by_account() -> dict[str, datetime | None]:
@@ -26,4 +33,21 @@ def last_good_sync_by_account() -> dict[str, datetime | None]:
     rows = Account.objects.annotate(
         last_good=Subquery(last_good.values("started_at")[:1])
     ).values_list("sid", "last_good")
+    return dict(rows)
+
+
+def first_sync_by_account(sids: Collection[str]) -> dict[str, datetime]:
+    """Account sid → start of its first sync run of any outcome, in one query.
+
+    Asked only for accounts with no good sync (by /healthz), so the usual
+    check, where every account has synced once, never scans the history.
+    """
+    if not sids:
+        return {}
+    rows = (
+        SyncRun.objects.filter(account__sid__in=sids)
+        .values("account__sid")
+        .annotate(first=Min("started_at"))
+        .values_list("account__sid", "first")
+    )
     return dict(rows)

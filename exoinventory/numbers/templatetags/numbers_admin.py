@@ -1,7 +1,5 @@
 """Template tags of the numbers admin templates (templates/admin/)."""
 
-from datetime import timedelta
-
 from django import template
 from django.conf import settings
 from django.utils import timezone
@@ -9,7 +7,7 @@ from django.utils.formats import date_format
 from django.utils.timesince import timesince
 
 from exoinventory.numbers.admin.display import status_badge
-from exoinventory.numbers.selectors.sync import STALE_AFTER_INTERVALS, last_good_sync_by_account
+from exoinventory.numbers.selectors.sync import last_good_sync_by_account, stale_after
 
 register = template.Library()
 register.filter("status_badge", status_badge)
@@ -20,7 +18,7 @@ def stale_sync_warnings() -> list[str]:
     """One line per account whose last good sync is too old or never happened."""
     now = timezone.now()
     interval = settings.SYNC_INTERVAL_MINUTES
-    stale_before = now - timedelta(minutes=STALE_AFTER_INTERVALS * interval)
+    stale_before = now - stale_after()
     warnings = []
     for sid, last_good in last_good_sync_by_account().items():
         if last_good is None:

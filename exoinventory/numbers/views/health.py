@@ -2,7 +2,7 @@
 
 Unhealthy (503) when the database cannot be queried, or when an account's
 inventory is stale: its last good sync started more than
-STALE_AFTER_INTERVALS sync intervals ago. An account with no good sync yet
+STALE_AFTER_INTERVALS (selectors.sync) sync intervals ago. An account with no good sync yet
 is stale only once its first sync run is that old, so a fresh install is
 healthy while its first sync runs; an account with no sync run at all (only
 possible when added by hand) is not stale, as nothing says how long it has
@@ -10,60 +10,39 @@ waited. Nothing secret is read here: account sids and times only.
 """
 
 import logging
-from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import Error as DatabaseError
-from django.db.models import Min
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from exoinventory.numbers.lib.exotel_dates import format_rfc3339
-from exoinventory.numbers.models import SyncRun
-from exoinventory.numbers.selectors.sync import last_good_sync_by_account
+from exoinventory.numbers.selectors.sync import (
+    first_sync_by_account,
+    last_good_sync_by_account,
+    stale_after,
+)
 
 logger = logging.getLogger(__name__)
-
-# Two missed ticks are tolerated (a slow sync, a worker restart); the third is not.
-STALE_AFTER_INTERVALS = 3
-
-
-def _first_sync_by_account(sids: Collection[str]) -> dict[str, datetime]:
-    """Account sid → start of its first sync run of any outcome, in one query.
-
-    Asked only for accounts with no good sync, so the usual check (every
-    account synced once) never scans the sync history.
-    """
-    if not sids:
-        return {}
-    rows = (
-        SyncRun.objects.filter(account__sid__in=sids)
-        .values("account__sid")
-        .annotate(first=Min("started_at"))
-        .values_list("account__sid", "first")
-    )
-    return dict(rows)
 
 
 def _account_health(
     *, sid: str, last_good: datetime | None, first_run: datetime | None, now: datetime
 ) -> dict[str, object]:
-    stale_after = timedelta(minutes=STALE_AFTER_INTERVALS * settings.SYNC_INTERVAL_MINUTES)
     if last_good is None:
         return {
             "account_sid": sid,
             "last_good_sync": None,
             "age_seconds": None,
-            "stale": first_run is not None and now - first_run > stale_after,
+            "stale": first_run is not None and now - first_run > stale_after(),
         }
     return {
         "account_sid": sid,
         "last_good_sync": format_rfc3339(last_good),
         "age_seconds": int((now - last_good).total_seconds()),
-        "stale": now - last_good > stale_after,
+        "stale": now - last_good > stale_after(),
     }
 
 
@@ -74,7 +53,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     try:
         last_good = last_good_sync_by_account()
-        first_runs = _first_sync_by_account(
+        first_runs = first_sync_by_account(
             [sid for sid, moment in last_good.items() if moment is None]
         )
     except DatabaseError as error:
