@@ -100,7 +100,7 @@ def test_a_missing_secret_key_stops_start_up_with_a_clear_message(secret_key: st
 def test_a_bad_value_stops_start_up_naming_the_variable(
     variable: str, value: str, complaint: str
 ) -> None:
-    result = manage("check", **PRODUCTION, **{variable: value})
+    result = manage("check", **{**PRODUCTION, variable: value})
 
     assert result.returncode != 0
     assert complaint in result.stderr
