@@ -190,6 +190,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_queue / "control"),
         "store_processed": False,
     }
+else:
+    # Redis hands an unacknowledged (late-ack) task to another worker after
+    # this long: keep it above the task's hard time limit (an hour), or a
+    # long sync would be started twice (the second would only be skipped).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 # One task at a time per worker process: a sync is long, and late acks with a

@@ -18,7 +18,7 @@ from django.db import connection
 from exoinventory.celery_app import app
 from exoinventory.numbers.models import ExoPhone, SyncRun
 from exoinventory.numbers.simulator import ExotelSimulator
-from exoinventory.numbers.tasks import sync_all_accounts
+from exoinventory.numbers.tasks import sync_account, sync_all_accounts
 
 REPO = Path(__file__).resolve().parent.parent
 BROKER_URL = settings.CELERY_BROKER_URL
@@ -109,3 +109,11 @@ def test_a_real_worker_syncs_an_account_from_the_simulator(broker, settings, tmp
     assert run.trigger == SyncRun.Trigger.SCHEDULE
     assert run.account.sid == "WorkerSim"
     assert ExoPhone.objects.filter(account__sid="WorkerSim").count() == 25
+
+
+def test_a_late_acked_sync_is_not_handed_to_another_worker_while_it_may_still_run():
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+
+    assert sync_account.acks_late
+    assert visibility > sync_account.time_limit > sync_account.soft_time_limit
