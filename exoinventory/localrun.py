@@ -14,7 +14,6 @@ Data stays in var/ for the next run.
 """
 
 import os
-import re
 import secrets
 import signal
 import socket
@@ -39,8 +38,10 @@ def _free_port() -> int:
 def _secret_key() -> str:
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Created readable by this user only, before anything is written.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -97,11 +98,14 @@ class Supervisor:
         return 0
 
     def stop_all(self) -> None:
-        for child in self.children.values():
+        # Newest first: the web app and beat before the worker, the worker
+        # (maybe mid-sync) before the simulator it talks to.
+        children = list(reversed(self.children.values()))
+        for child in children:
             if child.poll() is None:
                 child.terminate()
         deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for child in self.children.values():
+        for child in children:
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -129,20 +133,20 @@ def _start_simulator(supervisor: Supervisor) -> str:
 
 
 def _admin_login(supervisor: Supervisor) -> None:
-    """Create the local admin once and print its password that one time."""
+    """Create the local admin once and print its password that one time.
+
+    The password reaches createsuperuser through its environment, never on a
+    command line that `ps` would show."""
     password = secrets.token_urlsafe(12)
-    script = (
-        "from django.contrib.auth import get_user_model\n"
-        "User = get_user_model()\n"
-        f"if not User.objects.filter(username={ADMIN_USERNAME!r}).exists():\n"
-        f"    User.objects.create_superuser({ADMIN_USERNAME!r}, None, {password!r})\n"
-        "    print('created')\n"
-    )
     created = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
-        cwd=BASE_DIR, env=supervisor.environ, check=True, capture_output=True, text=True,
+        [sys.executable, "manage.py", "createsuperuser", "--noinput",
+         "--username", ADMIN_USERNAME, "--email", ""],
+        cwd=BASE_DIR, env={**supervisor.environ, "DJANGO_SUPERUSER_PASSWORD": password},
+        capture_output=True, text=True,
     )  # fmt: skip
-    if re.search(r"^created$", created.stdout, re.MULTILINE):
+    if created.returncode != 0 and "already taken" not in created.stderr:
+        raise subprocess.CalledProcessError(created.returncode, created.args, stderr=created.stderr)
+    if created.returncode == 0:
         print(f"\n  Local admin login: {ADMIN_USERNAME} / {password}  (shown only this once)\n")
     else:
         print(
@@ -157,8 +161,9 @@ def main() -> int:
         (VAR_DIR / "celery-broker" / folder).mkdir(parents=True, exist_ok=True)
     environ = local_environment()
     supervisor = Supervisor(environ)
-    signal.signal(signal.SIGINT, supervisor.stop)
-    signal.signal(signal.SIGTERM, supervisor.stop)
+    # Ctrl-C, a kill, or the terminal closing: stop every child either way.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, supervisor.stop)
     port = environ.get("PORT", "8000")
     try:
         supervisor.manage("migrate", "--noinput", "-v", "0")

@@ -146,6 +146,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Debug pages and error reports hide EXOTEL_ACCOUNTS and every *_URL too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "exoinventory.error_reports.ExoinventoryReporterFilter"
 
 # --- Security: strict unless DEBUG. Behind a TLS-terminating proxy, that
 # proxy sets X-Forwarded-Proto; /healthz stays reachable over plain HTTP for
@@ -163,7 +165,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Exotel
 # Comma-separated https://KEY:TOKEN@HOST[:PORT]/ACCOUNT_SID URLs; parsed (and
-# validated) by exoinventory.numbers.exotel_client.accounts_from_setting.
+# validated) by exoinventory.numbers.exotel_records.parse_accounts.
 EXOTEL_ACCOUNTS = env.str("EXOTEL_ACCOUNTS", default="")
 # Exotel documents 200 requests/min for its APIs, and some newer pages 50/min
 # for the ExoPhone API: the lower figure is the safe default.

@@ -355,7 +355,7 @@ def test_it_fetches_the_connectivity_of_every_number_over_the_pool(
     assert client.stats.requests == simulator.request_counts["v2_detail"] == 30
 
 
-def test_a_failed_detail_is_skipped_not_raised(
+def test_a_failed_detail_is_skipped_and_a_missing_number_is_gone(
     simulator: ExotelSimulator, account: ExotelAccount, sleeps: list[float]
 ) -> None:
     sids = _sids(simulator)[:10]
@@ -369,8 +369,8 @@ def test_a_failed_detail_is_skipped_not_raised(
     batch = client.fetch_connectivity(sids, workers=4)
 
     reasons = {skipped.sid: skipped.reason for skipped in batch.skipped}
-    assert len(reasons) == 3
-    assert reasons.pop(sids[2]) == "detail HTTP 404: Exotel answered 404 failure: 1000 Not Found"
+    assert batch.gone == [sids[2]]  # 404: no longer in the account
+    assert len(reasons) == 2
     assert reasons.pop(sids[4]) == "detail HTTP 200: not JSON"
     ((partial_sid, partial_reason),) = reasons.items()
     assert partial_sid in sids
@@ -392,8 +392,8 @@ def test_a_sid_is_sent_as_one_path_segment(
         f"/v2/accounts/{ACCOUNT}/incoming-phone-numbers/"
         "..%2F..%2F..%2Fv2_beta%2FAccounts%2FAcmeSim%2FIncomingPhoneNumbers%3FPage%3D0"
     )
-    (skipped,) = batch.skipped
-    assert skipped.reason == "detail HTTP 404: Exotel answered 404 failure: 1000 Not Found"
+    assert batch.gone == [f"../../..{LISTING_PATH}?Page=0"]
+    assert batch.reports == [] and batch.skipped == []
 
 
 def test_a_detail_that_keeps_failing_is_skipped_after_its_retries(

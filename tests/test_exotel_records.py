@@ -178,6 +178,8 @@ def test_it_reads_an_empty_setting_as_no_accounts() -> None:
         (f"https://{KEY}:{TOKEN}@api.exotel.com/Acme", "percent-encode '/'"),
         (f"https://{KEY}:1234/{TOKEN}@api.exotel.com/Acme", "percent-encode '/'"),
         (f"https://{KEY}:{TOKEN}/x@api.exotel.com/Acme", "percent-encode '/'"),
+        # No host at all: "KEY:TOKEN" parses as scheme and path.
+        ("mykey:s3cr3tSECRET", "entry 1 is not a URL"),
     ],
 )
 def test_it_refuses_a_bad_entry_naming_it_without_its_credentials(

@@ -66,9 +66,9 @@ class LocalRun:
             time.sleep(0.5)
         raise AssertionError("no finished sync within the time:\n" + "".join(self.output))
 
-    def interrupt(self) -> int:
-        """Ctrl-C, as a terminal sends it to the foreground process."""
-        self.process.send_signal(signal.SIGINT)
+    def interrupt(self, signum: int = signal.SIGINT) -> int:
+        """Ctrl-C (SIGINT) as a terminal sends it, or SIGHUP as a closing one does."""
+        self.process.send_signal(signum)
         return self.process.wait(timeout=60)
 
     def leftovers(self) -> list[str]:
@@ -129,5 +129,5 @@ def test_make_run_syncs_the_simulator_serves_the_admin_and_stops_everything(tmp_
         assert "Local admin login" not in "".join(second.output)
         assert log_in(second, password).status_code == 200  # same data, same login
     finally:
-        assert second.interrupt() == 0
+        assert second.interrupt(signal.SIGHUP) == 0
     assert second.leftovers() == []

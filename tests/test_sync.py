@@ -17,9 +17,10 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from exoinventory.numbers.exotel_client import ExotelClient
+from exoinventory.numbers.exotel_client import ExotelClient, Progress
 from exoinventory.numbers.exotel_records import ExotelAccount, parse_accounts
 from exoinventory.numbers.models import (
     Account,
@@ -56,7 +57,9 @@ def account(simulator: ExotelSimulator, settings) -> ExotelAccount:
     return parse_accounts(settings.EXOTEL_ACCOUNTS)[0]
 
 
-def sync(account: ExotelAccount, *, page_size: int = 100) -> SyncRun:
+def sync(
+    account: ExotelAccount, *, page_size: int = 50, progress: Progress | None = None
+) -> SyncRun:
     """One sync with a client that does not make the tests wait on backoff."""
     client = ExotelClient(
         account,
@@ -66,7 +69,9 @@ def sync(account: ExotelAccount, *, page_size: int = 100) -> SyncRun:
         timeout=(2.0, 1.0),
         backoff_seconds=0.01,
     )
-    return exophones_sync(account=account, trigger=SyncRun.Trigger.COMMAND, client=client)
+    return exophones_sync(
+        account=account, trigger=SyncRun.Trigger.COMMAND, client=client, progress=progress
+    )
 
 
 def row_counts() -> dict[str, int]:
@@ -201,6 +206,76 @@ def test_a_number_missing_from_a_complete_listing_is_released_and_comes_back(sim
         .order_by("observed_at")
         .values_list("new_value", flat=True)
     ) == [released.started_at.isoformat().replace("+00:00", "Z"), None]
+
+
+@pytest.mark.django_db
+def test_a_listing_that_shifts_while_it_is_paged_releases_only_what_is_gone(simulator, account):
+    sync(account, page_size=10)
+    sids = [item["sid"] for item in simulator.numbers(ACCOUNT)]
+
+    def remove_first_number_after_page_0(stage: str, done: int, total: int | None) -> None:
+        if stage == "listing" and done == 1:
+            simulator.remove_number(ACCOUNT, sids[0])
+
+    # Page 1 now starts one number later: sids[10] is in no page, yet live.
+    shifted = sync(account, page_size=10, progress=remove_first_number_after_page_0)
+    after = sync(account, page_size=10)
+
+    assert (shifted.numbers_seen, shifted.numbers_released) == (39, 0)
+    assert (after.numbers_seen, after.numbers_released) == (39, 1)
+    assert phone(sids[0]).released_at == after.started_at
+    assert phone(sids[10]).released_at is None
+    assert not ExoPhoneChange.objects.filter(exophone__sid=sids[10]).exists()
+
+
+@pytest.mark.django_db
+def test_an_item_the_database_cannot_store_is_skipped_and_the_rest_sync(simulator, account):
+    sync(account)
+    bad, renamed = simulator.numbers(ACCOUNT)[5]["sid"], first_sid(simulator)
+    simulator.set_field(ACCOUNT, bad, "friendly_name", "nul\x00name")
+    simulator.set_field(ACCOUNT, renamed, "friendly_name", "renamed")
+
+    run = sync(account)
+
+    assert run.outcome == SyncRun.Outcome.SUCCESS, run.error
+    assert run.records_skipped == 1
+    assert phone(renamed).friendly_name == "renamed"
+    assert phone(bad).released_at is None and "\x00" not in phone(bad).friendly_name
+
+
+@pytest.mark.django_db
+def test_when_the_budget_covers_part_of_the_account_unchanged_checks_extend_runs(
+    simulator, account, settings
+):
+    # 10 requests a minute, one-minute interval: 8 planned, 1 for the one
+    # listing page, so 7 numbers a sync and 6 syncs to come round all 40.
+    settings.EXOTEL_RATE_LIMIT_PER_MINUTE = 10
+    settings.SYNC_INTERVAL_MINUTES = 1
+    for item in simulator.numbers(ACCOUNT):  # no outage to check first
+        for direction in ("incoming", "outgoing"):
+            simulator.set_connectivity(ACCOUNT, item["sid"], direction, status="active")
+    runs = [sync(account) for _ in range(7)]
+
+    assert [run.connectivity_checked for run in runs] == [7] * 7
+    assert sum(run.runs_opened for run in runs[:6]) == 80  # every number once
+    assert (runs[6].runs_opened, runs[6].runs_extended) == (0, 14)  # the stalest again
+
+
+@pytest.mark.django_db
+def test_a_gap_without_observation_is_not_bridged_by_a_run(simulator, account):
+    sync(account)
+    sid = first_sid(simulator)
+    ConnectivityRun.objects.filter(exophone__sid=sid).update(
+        first_observed_at=F("first_observed_at") - timedelta(hours=2),
+        last_observed_at=F("last_observed_at") - timedelta(hours=1),
+    )
+
+    run = sync(account)
+
+    assert run.runs_opened == 2 and run.runs_extended == 78
+    incoming = ConnectivityRun.objects.filter(exophone__sid=sid, direction="incoming")
+    assert [r.is_current for r in incoming] == [False, True]
+    assert incoming[0].status == incoming[1].status  # same status, but a gap between
 
 
 @pytest.mark.django_db

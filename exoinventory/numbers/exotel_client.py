@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +23,7 @@ import requests
 
 from exoinventory.numbers.exotel_records import (
     ConnectivityReport,
+    ExoPhoneNotFound,
     ExoPhoneRecord,
     ExotelAccount,
     RecordError,
@@ -32,12 +35,17 @@ from exoinventory.numbers.request_budget import RequestBudget
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 100
+# Exotel's documented example pages by 50; asking for more risks a server that
+# silently caps the page, which would end the listing early.
+PAGE_SIZE = 50
 # (connect, read) seconds: Exotel answers a page in well under a second.
 TIMEOUT = (5.0, 30.0)
 MAX_RETRIES = 4
 BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 60.0
+# A 429 asking for a longer wait than this fails the request instead: a sync
+# is better failed and retried by the next tick than stalled for an hour.
+MAX_RETRY_AFTER_SECONDS = 300.0
 DETAIL_WORKERS = 4
 # A listing that has not ended after this many pages is not trusted.
 MAX_PAGES = 20_000
@@ -81,14 +89,26 @@ class Listing:
 class ConnectivityBatch:
     reports: list[ConnectivityReport]
     skipped: list[SkippedRecord]
+    # Numbers Exotel answered 404 for: no longer in the account.
+    gone: list[str]
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
+    """Retry-After in seconds, given as seconds or as an HTTP date; None if absent."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 class ExotelClient:
@@ -154,7 +174,11 @@ class ExotelClient:
                     return response
                 wait = self._backoff(attempt)
                 if response.status_code == 429:
-                    wait = min(_retry_after(response) or wait, MAX_BACKOFF_SECONDS)
+                    asked = _retry_after(response)
+                    if asked is not None and asked > MAX_RETRY_AFTER_SECONDS:
+                        return response
+                    # Never sooner than asked: an early retry only meets another 429.
+                    wait = asked if asked is not None else wait
                 logger.warning("%s: HTTP %s, retrying in %.1fs", where, response.status_code, wait)
                 self._sleep(wait)
                 continue
@@ -208,8 +232,11 @@ class ExotelClient:
         items = body.get("incoming_phone_numbers") if isinstance(body, dict) else None
         if not isinstance(items, list):
             raise ExotelError(f"{where}: no incoming_phone_numbers list")
-        # The server may cap PageSize; a page is short against what it says it used.
+        # The server may cap PageSize; a page is short against what it says it
+        # used (an int, or digits in a string as Exotel sends other numbers).
         page_size = body.get("page_size")
+        if isinstance(page_size, str) and page_size.isdecimal():
+            page_size = int(page_size)
         if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
             page_size = self.page_size
         return items, min(page_size, self.page_size)
@@ -223,7 +250,8 @@ class ExotelClient:
     ) -> ConnectivityBatch:
         """Connectivity of each number from the v2 detail endpoint, fetched by a
         small pool that shares the account's budget. A number whose detail
-        fails is skipped (it keeps its last observation); the rest go on."""
+        fails is skipped (it keeps its last observation); the rest go on. A
+        number Exotel answers 404 for is listed as gone."""
         results: list[ConnectivityReport | SkippedRecord] = []
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="exotel-detail") as pool:
             for result in pool.map(self._connectivity, sids):
@@ -232,9 +260,12 @@ class ExotelClient:
                     progress("connectivity", len(results), len(sids))
         reports = [r for r in results if isinstance(r, ConnectivityReport)]
         skipped = [r for r in results if isinstance(r, SkippedRecord)]
-        return ConnectivityBatch(reports=reports, skipped=skipped)
+        gone = [r for r in results if isinstance(r, str)]
+        return ConnectivityBatch(reports=reports, skipped=skipped, gone=gone)
 
-    def _connectivity(self, sid: str) -> ConnectivityReport | SkippedRecord:
+    def _connectivity(self, sid: str) -> ConnectivityReport | SkippedRecord | str:
+        """The number's connectivity, why it could not be had, or its sid if
+        Exotel says the number is not in the account."""
         # Quoted: a sid is one path segment, and no sid may name another resource.
         path = f"/v2/accounts/{self.account.sid}/incoming-phone-numbers/{quote(sid, safe='')}"
         try:
@@ -247,5 +278,7 @@ class ExotelClient:
             return SkippedRecord(sid=sid, reason=f"detail HTTP {response.status_code}: not JSON")
         try:
             return parse_detail_envelope(body, sid=sid)
+        except ExoPhoneNotFound:
+            return sid
         except RecordError as error:
             return SkippedRecord(sid=sid, reason=f"detail HTTP {response.status_code}: {error}")

@@ -34,6 +34,10 @@ class RecordError(ValueError):
     """An item from Exotel that cannot be stored as it is."""
 
 
+class ExoPhoneNotFound(RecordError):
+    """Exotel's detail endpoint says the number is not in the account (404)."""
+
+
 @dataclass(frozen=True)
 class ExotelAccount:
     """One configured account. The key and token stay out of repr() and str()."""
@@ -111,6 +115,10 @@ def _parse_account(entry: str, position: int) -> ExotelAccount:
         port = parts.port
     except ValueError:
         raise ExotelConfigError(f"EXOTEL_ACCOUNTS entry {position} {_NOT_A_URL}") from None
+    if not parts.netloc:
+        # Without "//" the "scheme" and path are whatever came first, possibly
+        # the key and token ("KEY:TOKEN"): name nothing of the entry.
+        raise ExotelConfigError(f"EXOTEL_ACCOUNTS entry {position} {_NOT_A_URL}")
     sid = parts.path.strip("/")
     where = f"EXOTEL_ACCOUNTS entry {position} (host {host or '?'}, account {sid or '?'})"
     if parts.scheme not in ("https", "http"):
@@ -186,6 +194,17 @@ class SkippedRecord:
     reason: str
 
 
+def _storable(value: str, key: str) -> None:
+    """Refuse text PostgreSQL cannot store: one such item would fail the whole
+    account's write, where it should be skipped alone."""
+    if "\x00" in value:
+        raise RecordError(f"{key} holds a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RecordError(f"{key} is not valid Unicode") from None
+
+
 def _text(item: dict[str, Any], key: str, *, required: bool = False, limit: int = 255) -> str:
     value = item.get(key)
     if value is None:
@@ -194,6 +213,7 @@ def _text(item: dict[str, Any], key: str, *, required: bool = False, limit: int 
         return ""
     if not isinstance(value, str):
         raise RecordError(f"{key} must be a string, got {type(value).__name__}")
+    _storable(value, key)
     if len(value) > limit:
         raise RecordError(f"{key} is longer than {limit} characters")
     if required and not value.strip():
@@ -289,6 +309,7 @@ def _observation(block: object, name: str) -> ConnectivityObservation:
     status = block.get("status")
     if not isinstance(status, str) or not status.strip():
         raise RecordError(f"connectivity.{name}.status is missing")
+    _storable(status, f"connectivity.{name}.status")
     checked = block.get("last_check_time")
     try:
         checked_at = parse_rfc3339(checked) if checked is not None else None
@@ -300,6 +321,8 @@ def _observation(block: object, name: str) -> ConnectivityObservation:
             alternates = [alternates]
         if not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates):
             raise RecordError(f"connectivity.{name}.alternate_exophone must be a list of numbers")
+        for alternate in alternates:
+            _storable(alternate, f"connectivity.{name}.alternate_exophone")
         # Exotel documents null for "no alternates"; [] says the same, and must
         # not split a run of identical observations.
         alternates = tuple(alternates) or None
@@ -326,7 +349,10 @@ def parse_detail_envelope(body: object, *, sid: str) -> ConnectivityReport:
         detail = ""
         if isinstance(error, dict):
             detail = f": {error.get('code')} {error.get('message') or error.get('description')}"
-        raise RecordError(f"Exotel answered {item.get('code')} {item.get('status')}{detail}")
+        message = f"Exotel answered {item.get('code')} {item.get('status')}{detail}"
+        if item.get("code") == 404:
+            raise ExoPhoneNotFound(message)
+        raise RecordError(message)
     data = item.get("data")
     if not isinstance(data, dict):
         raise RecordError("the detail item has no data")

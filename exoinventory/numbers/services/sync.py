@@ -8,6 +8,7 @@ previous state as it was.
 """
 
 import logging
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -112,8 +113,8 @@ def exophones_sync(
             outcome=SyncRun.Outcome.FAILED, finished_at=now, error=INTERRUPTED
         )
         run = SyncRun.objects.create(account=account_row, trigger=trigger, started_at=now)
-        client = client or client_for(account)
         try:
+            client = client or client_for(account)
             _sync(run, account_row, client, progress)
         except Exception as error:
             logger.warning(
@@ -121,10 +122,16 @@ def exophones_sync(
             )
             run.outcome = SyncRun.Outcome.FAILED
             run.error = _one_line(error, account)
+        except BaseException:
+            # Ctrl-C or SystemExit: the data is rolled back; say so, then stop.
+            run.outcome = SyncRun.Outcome.FAILED
+            run.error = INTERRUPTED
+            raise
         finally:
-            run.requests = client.stats.requests
-            run.retries = client.stats.retries
-            run.pages = client.stats.pages
+            if client is not None:
+                run.requests = client.stats.requests
+                run.retries = client.stats.retries
+                run.pages = client.stats.pages
             run.finished_at = timezone.now()
             run.save()
     return run
@@ -134,16 +141,28 @@ def _sync(run: SyncRun, account: Account, client: ExotelClient, progress: Progre
     listing = client.list_exophones(progress=progress)
     run.listing_complete = True
     existing = {phone.sid: phone for phone in ExoPhone.objects.filter(account=account)}
-    targets = _connectivity_targets(
-        listing.records, existing, connectivity_budget(pages=client.stats.pages)
-    )
+    # A number whose item was malformed this time is still listed.
+    listed = {r.sid for r in listing.records} | {s.sid for s in listing.skipped if s.sid}
+    missing = [
+        sid for sid, phone in existing.items() if sid not in listed and phone.released_at is None
+    ]
+    budget = connectivity_budget(pages=client.stats.pages)
+    # A number missing from the listing is released only once the detail
+    # endpoint answers 404 for it too: a listing that shifted while it was
+    # paged (a number bought or released meanwhile), a capped page or an
+    # empty answer must never release live numbers. These are checked first;
+    # any the budget cannot cover wait for the next sync, unreleased.
+    confirm = missing[:budget]
+    targets = confirm + _connectivity_targets(listing.records, existing, budget - len(confirm))
     batch = client.fetch_connectivity(targets, progress=progress)
     run.connectivity_checked = len(batch.reports)
     run.records_skipped = len(listing.skipped) + len(batch.skipped)
     _log_skipped(run, [*listing.skipped, *batch.skipped])
+    max_gap = _max_gap(account, numbers=len(listing.records), budget=budget)
 
     with transaction.atomic():
-        plan = _plan(run, account, listing, existing)
+        gone = set(batch.gone) & set(missing)
+        plan = _plan(run, account, listing, existing, gone=gone, max_gap=max_gap)
         _apply_connectivity(plan, batch.reports, existing)
         _write(plan)
         run.numbers_seen = len(listing.records)
@@ -156,6 +175,28 @@ def _sync(run: SyncRun, account: Account, client: ExotelClient, progress: Progre
         run.outcome = SyncRun.Outcome.SUCCESS
         # Saved with the data, so the run's counts and the rows agree.
         run.save()
+
+
+def _max_gap(account: Account, *, numbers: int, budget: int) -> timedelta:
+    """The longest stretch between two observations of a number that still
+    counts as continuous: twice the time the sync takes to come back to it.
+
+    That is one interval when every number fits the budget; more when the
+    budget covers only part of the account each time, or when syncs take
+    longer than the interval. Beyond it a run is not stretched over the gap,
+    which stays "no data".
+    """
+    previous = (
+        SyncRun.objects.filter(account=account, outcome=SyncRun.Outcome.SUCCESS)
+        .order_by("-started_at")
+        .values_list("started_at", "finished_at")
+        .first()
+    )
+    cadence = timedelta(minutes=settings.SYNC_INTERVAL_MINUTES)
+    if previous and previous[1]:
+        cadence = max(cadence, previous[1] - previous[0])
+    rounds = math.ceil(numbers / budget) if budget else 1
+    return 2 * cadence * max(rounds, 1)
 
 
 def _log_skipped(run: SyncRun, skipped: Iterable[SkippedRecord]) -> None:
@@ -200,6 +241,8 @@ def _text(value: object) -> str | None:
 class _Plan:
     run: SyncRun
     now: datetime
+    # Longer than this without an observation is "no data" (see _max_gap).
+    max_gap: timedelta
     created: list[ExoPhone] = field(default_factory=list)
     updated_sids: set[str] = field(default_factory=set)
     dirty: dict[str, ExoPhone] = field(default_factory=dict)
@@ -230,16 +273,20 @@ class _Plan:
         )
 
 
-def _plan(run: SyncRun, account: Account, listing: Listing, existing: dict[str, ExoPhone]) -> _Plan:
+def _plan(
+    run: SyncRun,
+    account: Account,
+    listing: Listing,
+    existing: dict[str, ExoPhone],
+    *,
+    gone: set[str],
+    max_gap: timedelta,
+) -> _Plan:
+    """Diff the listing against the account's rows; release the numbers in
+    `gone` (missing from the listing and confirmed gone by Exotel)."""
     now = run.started_at
-    plan = _Plan(run=run, now=now)
-    # A number whose item was malformed this time is still there: it keeps
-    # its last good values and is not released. An item too broken to name
-    # its sid could be any number, so then nothing is released.
-    listed = {skipped.sid for skipped in listing.skipped if skipped.sid}
-    may_release = all(skipped.sid for skipped in listing.skipped)
+    plan = _Plan(run=run, now=now, max_gap=max_gap)
     for record in listing.records:
-        listed.add(record.sid)
         values = {name: getattr(record, name) for name in MIRRORED_FIELDS}
         phone = existing.get(record.sid)
         if phone is None:
@@ -267,8 +314,9 @@ def _plan(run: SyncRun, account: Account, listing: Listing, existing: dict[str, 
             plan.touch(phone, "released_at")
         if phone.sid in plan.dirty:
             plan.updated_sids.add(phone.sid)
-    for sid, phone in existing.items():
-        if may_release and sid not in listed and phone.released_at is None:
+    for sid in sorted(gone):
+        phone = existing[sid]
+        if phone.released_at is None:
             plan.change(phone, "released_at", None, now)
             phone.released_at = now
             plan.released.append(phone)
@@ -286,14 +334,11 @@ def _observe(
     setattr(phone, f"{direction}_status", observation.status)
     setattr(phone, f"{direction}_checked_at", observation.checked_at)
     setattr(phone, f"{direction}_alternates", alternates)
-    # A gap longer than twice the interval is "no data": the run is not
-    # stretched over it even if the status is the same on both sides.
-    max_gap = timedelta(minutes=2 * settings.SYNC_INTERVAL_MINUTES)
     if (
         current is not None
         and current.status == observation.status
         and current.alternates == alternates
-        and plan.now - current.last_observed_at <= max_gap
+        and plan.now - current.last_observed_at <= plan.max_gap
     ):
         current.last_observed_at = max(plan.now, current.last_observed_at)
         current.exotel_checked_at = observation.checked_at
