@@ -28,7 +28,7 @@ def phones(count: int) -> list[ExoPhone]:
             currency="INR",
             first_seen=NOW,
             last_seen=NOW,
-        )  # fmt: skip
+        )
         for i in range(count)
     )
 
