@@ -1,8 +1,11 @@
 """The bundled Exotel simulator: the ExoPhone endpoints of the seeds over real
 HTTP on loopback, for the local run, the tests and the benchmarks.
 
-No Django imports; `manage.py exotel_simulator` wraps it. The numbers, their
-connectivity and the mutations tests make live in simulator_data.
+No Django imports; `manage.py exotel_simulator` wraps it. This module routes
+requests and shapes the replies. Around it: simulator_data generates the
+numbers and their connectivity, simulator_state holds and changes them,
+simulator_faults injects faults, latency and the rate limit and counts
+requests, and simulator_http is the HTTP plumbing.
 
 Endpoints, all behind HTTP basic auth with the simulator's key and token:
 
@@ -25,27 +28,28 @@ arguments calls the method of that name (CONTROL_METHODS) and answers
 
 import base64
 import binascii
-import contextlib
 import hashlib
 import hmac
 import itertools
 import json
-import math
 import re
-import socket
 import threading
-import time
-from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from exoinventory.numbers.simulator_data import SimulatorState
+from exoinventory.numbers.simulator_faults import (
+    BETA_DETAIL,
+    LISTING,
+    UNKNOWN,
+    V2_DETAIL,
+    LoggedRequest,
+    SimulatorFaults,
+)
+from exoinventory.numbers.simulator_http import Reply, Server
 
 DEFAULT_ACCOUNT = "ExoSim"
 DEFAULT_KEY = "simkey"
@@ -55,10 +59,7 @@ MAX_PAGE_SIZE = 100
 # The documented listing's page URIs name this host; a client must build its
 # own page URLs and never follow it.
 PAGE_URI_HOST = "http://twilix.exotel.com"
-RATE_WINDOW_SECONDS = 60.0
-REQUEST_LOG_SIZE = 10_000
 
-LISTING, BETA_DETAIL, V2_DETAIL, UNKNOWN = "listing", "beta_detail", "v2_detail", "unknown"
 _ACCOUNT, _SID = r"(?P<account>[^/]+)", r"(?P<sid>[^/]+)"
 _ROUTES = (
     (LISTING, re.compile(rf"/v2_beta/Accounts/{_ACCOUNT}/IncomingPhoneNumbers/?")),
@@ -77,46 +78,12 @@ CONTROL_METHODS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class LoggedRequest:
-    """One API request as answered (control requests are not logged)."""
-
-    method: str
-    path: str
-    kind: str
-    account_sid: str | None
-    status: int
+def _json_reply(status: int, body: object) -> Reply:
+    return Reply(status, json.dumps(body).encode())
 
 
-@dataclass
-class _Fault:
-    kind: str  # "fail", "timeout", "malformed_body" or "partial"
-    remaining: int
-    status: int = 500
-    seconds: float = 0.0
-    path_contains: str | None = None
-
-    def applies_to(self, kind: str, path: str) -> bool:
-        if self.kind == "partial" and kind != V2_DETAIL:
-            return False
-        return self.path_contains is None or self.path_contains in path
-
-
-@dataclass
-class _Reply:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    # Seconds to hold the reply: latency and timeout faults.
-    delay: float = 0.0
-
-
-def _json_reply(status: int, body: object) -> _Reply:
-    return _Reply(status, json.dumps(body).encode())
-
-
-class ExotelSimulator(SimulatorState):
-    """The simulator: state (inherited) plus HTTP, faults, rate limit and counters.
+class ExotelSimulator(SimulatorFaults):
+    """The simulator: state, faults, rate limit and counters (inherited) plus HTTP.
 
     Usable as a context manager (start on enter, stop on exit). Every method
     may be called from any thread while it serves.
@@ -145,20 +112,15 @@ class ExotelSimulator(SimulatorState):
             tick_seconds=tick_seconds,
             evolve=evolve,
             epoch=epoch,
+            latency=latency,
+            rate_limit_per_minute=rate_limit_per_minute,
         )
         self.key = key
         self.token = token
-        self.set_latency(latency)
-        self.set_rate_limit(rate_limit_per_minute)
         self.host = host
         self._requested_port = port
-        self._faults: list[_Fault] = []
-        self._failing_pages: dict[int, int] = {}
-        self._request_count = 0
-        self._request_counts: Counter[str] = Counter()
-        self._log: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
         self._request_ids = itertools.count()
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -169,7 +131,7 @@ class ExotelSimulator(SimulatorState):
         if self._server is not None:
             raise RuntimeError("the simulator is already running")
         self._stopping.clear()
-        self._server = _Server((self.host, self._requested_port), self)
+        self._server = Server((self.host, self._requested_port), self.respond, self._stopping)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -224,124 +186,18 @@ class ExotelSimulator(SimulatorState):
         """The EXOTEL_ACCOUNTS value for every account of the simulator."""
         return ",".join(self.account_url(sid) for sid in self.account_sids)
 
-    # --- knobs and faults
-
-    def set_latency(self, seconds: float) -> None:
-        """Seconds added to every API response."""
-        if seconds < 0:
-            raise ValueError("latency must be 0 or more seconds")
-        self.latency = seconds
-
-    def set_rate_limit(self, per_minute: int | None) -> None:
-        """Requests allowed per account in any 60 s; None: unlimited. Resets the budgets."""
-        if per_minute is not None and per_minute < 1:
-            raise ValueError("the rate limit must be 1 or more requests per minute, or None")
-        with self._lock:
-            self.rate_limit_per_minute = per_minute
-            self._spent: defaultdict[str, deque[float]] = defaultdict(deque)
-
-    def fail_next(self, n: int = 1, *, status: int = 500, path_contains: str | None = None) -> None:
-        """Answer the next n API requests (whose path contains `path_contains`) with `status`."""
-        self._add_fault(_Fault("fail", n, status=status, path_contains=path_contains))
-
-    def timeout_next(
-        self, n: int = 1, *, seconds: float = 5.0, path_contains: str | None = None
-    ) -> None:
-        """Hold the next n responses `seconds` (longer than the client's timeout)."""
-        self._add_fault(_Fault("timeout", n, seconds=seconds, path_contains=path_contains))
-
-    def malformed_body_next(self, n: int = 1, *, path_contains: str | None = None) -> None:
-        """Answer the next n with 200 and the first half of the JSON body."""
-        self._add_fault(_Fault("malformed_body", n, path_contains=path_contains))
-
-    def partial_next(self, n: int = 1, *, code: int = 500) -> None:
-        """Answer the next n v2 details with a 207 envelope whose item failed with `code`."""
-        self._add_fault(_Fault("partial", n, status=code))
-
-    def fail_listing_at_page(self, page: int, *, status: int = 500) -> None:
-        """Every listing request for `page` fails with `status` until reset_faults()."""
-        with self._lock:
-            self._failing_pages[page] = status
-
-    def reset_faults(self) -> None:
-        """Forget pending faults, failing pages and malformed items."""
-        with self._lock:
-            self._faults.clear()
-            self._failing_pages.clear()
-            for account in self._accounts.values():
-                account.malformed.clear()
-
-    def _add_fault(self, fault: _Fault) -> None:
-        if fault.remaining < 1:
-            raise ValueError("n must be 1 or more")
-        with self._lock:
-            self._faults.append(fault)
-
-    def _take_fault(self, kind: str, path: str) -> _Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.applies_to(kind, path):
-                    fault.remaining -= 1
-                    if not fault.remaining:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
-    # --- counters
-
-    @property
-    def request_count(self) -> int:
-        """API requests received, whatever their answer (control requests not counted)."""
-        return self._request_count
-
-    @property
-    def request_counts(self) -> dict[str, int]:
-        """API requests per kind: listing, beta_detail, v2_detail, unknown."""
-        with self._lock:
-            return dict(self._request_counts)
-
-    @property
-    def request_log(self) -> list[LoggedRequest]:
-        """The last REQUEST_LOG_SIZE API requests, oldest first."""
-        with self._lock:
-            return list(self._log)
-
-    def reset_counters(self) -> None:
-        with self._lock:
-            self._request_count = 0
-            self._request_counts.clear()
-            self._log.clear()
-
-    def state(self) -> dict[str, Any]:
-        """What GET /_simulator/state answers."""
-        with self._lock:
-            return {
-                "tick": self.tick,
-                "tick_seconds": self.tick_seconds,
-                "epoch": self.epoch.isoformat(),
-                "numbers": {sid: len(a.visible()) for sid, a in self._accounts.items()},
-                "latency": self.latency,
-                "rate_limit_per_minute": self.rate_limit_per_minute,
-                "pending_faults": sum(f.remaining for f in self._faults),
-                "request_count": self._request_count,
-                "request_counts": dict(self._request_counts),
-            }
-
     # --- HTTP
 
-    def respond(self, method: str, target: str, authorization: str | None, body: bytes) -> _Reply:
+    def respond(self, method: str, target: str, authorization: str | None, body: bytes) -> Reply:
         """The reply to one HTTP request (called by the request handler)."""
         path = urlsplit(target).path
         if path.startswith(CONTROL_PREFIX):
             return self._control(path.removeprefix(CONTROL_PREFIX), body)
         kind, account_sid, sid = _route(path)
-        with self._lock:
-            self._request_count += 1
-            self._request_counts[kind] += 1
+        self._count_request(kind)
         reply = self._api(method, target, kind, account_sid, sid, authorization)
         reply.delay += self.latency
-        with self._lock:
-            self._log.append(LoggedRequest(method, target, kind, account_sid, reply.status))
+        self._log_request(LoggedRequest(method, target, kind, account_sid, reply.status))
         return reply
 
     def _api(
@@ -352,7 +208,7 @@ class ExotelSimulator(SimulatorState):
         account_sid: str | None,
         sid: str | None,
         authorization: str | None,
-    ) -> _Reply:
+    ) -> Reply:
         v2 = target.startswith("/v2/")
         if not self._authorised(authorization):
             reply = self._error(v2, method, 401, "Authentication failed")
@@ -389,7 +245,7 @@ class ExotelSimulator(SimulatorState):
         account_sid: str,
         sid: str | None,
         query: dict[str, list[str]],
-    ) -> _Reply:
+    ) -> Reply:
         if kind == LISTING:
             return self._listing(account_sid, query)
         assert sid is not None  # noqa: S101 - both detail routes capture a sid
@@ -405,7 +261,7 @@ class ExotelSimulator(SimulatorState):
             200, method, {"code": 200, "error_data": None, "status": "success", "data": data}
         )
 
-    def _listing(self, account_sid: str, query: dict[str, list[str]]) -> _Reply:
+    def _listing(self, account_sid: str, query: dict[str, list[str]]) -> Reply:
         try:
             page = int(query.get("Page", ["0"])[0])
             size = int(query.get("PageSize", [str(DEFAULT_PAGE_SIZE)])[0])
@@ -414,8 +270,7 @@ class ExotelSimulator(SimulatorState):
         if page < 0 or size < 1:
             return self._error(False, "GET", 400, "Page must be 0 or more, PageSize 1 or more")
         size = min(size, MAX_PAGE_SIZE)
-        with self._lock:
-            failing_status = self._failing_pages.get(page)
+        failing_status = self._failing_status(page)
         if failing_status is not None:
             return self._error(False, "GET", failing_status, f"Injected failure of page {page}")
         items, more = self.listing_items(account_sid, page * size, (page + 1) * size)
@@ -437,7 +292,7 @@ class ExotelSimulator(SimulatorState):
             },
         )
 
-    def _envelope(self, http_code: int, method: str, item: dict[str, Any]) -> _Reply:
+    def _envelope(self, http_code: int, method: str, item: dict[str, Any]) -> Reply:
         # Derived from the seed and a counter, so the same requests in the
         # same order give the same ids.
         number = next(self._request_ids)
@@ -451,7 +306,7 @@ class ExotelSimulator(SimulatorState):
         }
         return _json_reply(http_code, body)
 
-    def _error(self, v2: bool, method: str, status: int, description: str) -> _Reply:
+    def _error(self, v2: bool, method: str, status: int, description: str) -> Reply:
         if v2:
             return self._envelope(status, method, _failure(status, description))
         return _json_reply(status, {"RestException": {"Status": status, "Message": description}})
@@ -466,22 +321,7 @@ class ExotelSimulator(SimulatorState):
             return False
         return hmac.compare_digest(given, f"{self.key}:{self.token}".encode())
 
-    def _spend(self, account_sid: str) -> int | None:
-        """Count a request against the account's budget; the seconds to wait
-        when it is spent, else None. Refused requests are not counted."""
-        if self.rate_limit_per_minute is None:
-            return None
-        now = time.monotonic()
-        with self._lock:
-            window = self._spent[account_sid]
-            while window and window[0] <= now - RATE_WINDOW_SECONDS:
-                window.popleft()
-            if len(window) >= self.rate_limit_per_minute:
-                return max(1, math.ceil(window[0] + RATE_WINDOW_SECONDS - now))
-            window.append(now)
-        return None
-
-    def _control(self, name: str, body: bytes) -> _Reply:
+    def _control(self, name: str, body: bytes) -> Reply:
         if name not in CONTROL_METHODS:
             return _json_reply(
                 404, {"error": f"no control {name!r}; try {sorted(CONTROL_METHODS)}"}
@@ -522,67 +362,3 @@ def _failure(code: int, description: str) -> dict[str, Any]:
         "message": message,
     }
     return {"code": code, "error_data": error_data, "status": "failure", "data": None}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
-    # Keep-alive, as the sync client reuses connections.
-    protocol_version = "HTTP/1.1"
-    server_version = "ExotelSimulator"
-    # Idle keep-alive connections are closed after this many seconds.
-    timeout = 120
-    # Headers and body go out in two writes: with Nagle's algorithm the body
-    # waits for the client's delayed ACK, 40 ms per request.
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        simulator = self.server.simulator
-        reply = simulator.respond(self.command, self.path, self.headers.get("Authorization"), body)
-        if reply.delay and simulator._stopping.wait(reply.delay):
-            self.close_connection = True
-            return
-        try:
-            self.send_response(reply.status)
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            self.wfile.write(reply.body)
-        except (BrokenPipeError, ConnectionResetError):
-            # The client gave up (a timeout fault does that on purpose).
-            self.close_connection = True
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the simulator keeps its own request log."""
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], simulator: ExotelSimulator) -> None:
-        self.simulator = simulator
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        try:
-            super().finish_request(request, client_address)
-        finally:
-            with self._connections_lock:
-                self._connections.discard(request)
-
-    def close_connections(self) -> None:
-        """End idle keep-alive connections, so stop() leaves no thread behind."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)

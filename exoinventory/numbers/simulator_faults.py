@@ -1,0 +1,215 @@
+"""The bundled Exotel simulator's misbehaviour and bookkeeping: injected
+faults, added latency, the per-account rate limit, and the request counters
+and log.
+
+No Django imports. The HTTP server (simulator) consults them on every API
+request; tests set them directly or through the control endpoint.
+"""
+
+import math
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from exoinventory.numbers.simulator_state import SimulatorState
+
+RATE_WINDOW_SECONDS = 60.0
+REQUEST_LOG_SIZE = 10_000
+
+# Kinds of API request, as routing tells them apart and the counters count them.
+LISTING, BETA_DETAIL, V2_DETAIL, UNKNOWN = "listing", "beta_detail", "v2_detail", "unknown"
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One API request as answered (control requests are not logged)."""
+
+    method: str
+    path: str
+    kind: str
+    account_sid: str | None
+    status: int
+
+
+@dataclass
+class _Fault:
+    kind: str  # "fail", "timeout", "malformed_body" or "partial"
+    remaining: int
+    status: int = 500
+    seconds: float = 0.0
+    path_contains: str | None = None
+
+    def applies_to(self, kind: str, path: str) -> bool:
+        if self.kind == "partial" and kind != V2_DETAIL:
+            return False
+        return self.path_contains is None or self.path_contains in path
+
+
+class SimulatorFaults(SimulatorState):
+    """State (inherited) plus faults, latency, rate limit and request counters.
+
+    Every method may be called from any thread while the server answers.
+    """
+
+    def __init__(
+        self,
+        *,
+        numbers: int,
+        seed: int,
+        accounts: Iterable[str],
+        tick_seconds: float,
+        evolve: bool,
+        epoch: datetime | None,
+        latency: float,
+        rate_limit_per_minute: int | None,
+    ) -> None:
+        super().__init__(
+            numbers=numbers,
+            seed=seed,
+            accounts=accounts,
+            tick_seconds=tick_seconds,
+            evolve=evolve,
+            epoch=epoch,
+        )
+        self.set_latency(latency)
+        self.set_rate_limit(rate_limit_per_minute)
+        self._faults: list[_Fault] = []
+        self._failing_pages: dict[int, int] = {}
+        self._request_count = 0
+        self._request_counts: Counter[str] = Counter()
+        self._log: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
+
+    # --- knobs and faults
+
+    def set_latency(self, seconds: float) -> None:
+        """Seconds added to every API response."""
+        if seconds < 0:
+            raise ValueError("latency must be 0 or more seconds")
+        self.latency = seconds
+
+    def set_rate_limit(self, per_minute: int | None) -> None:
+        """Requests allowed per account in any 60 s; None: unlimited. Resets the budgets."""
+        if per_minute is not None and per_minute < 1:
+            raise ValueError("the rate limit must be 1 or more requests per minute, or None")
+        with self._lock:
+            self.rate_limit_per_minute = per_minute
+            self._spent: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    def fail_next(self, n: int = 1, *, status: int = 500, path_contains: str | None = None) -> None:
+        """Answer the next n API requests (whose path contains `path_contains`) with `status`."""
+        self._add_fault(_Fault("fail", n, status=status, path_contains=path_contains))
+
+    def timeout_next(
+        self, n: int = 1, *, seconds: float = 5.0, path_contains: str | None = None
+    ) -> None:
+        """Hold the next n responses `seconds` (longer than the client's timeout)."""
+        self._add_fault(_Fault("timeout", n, seconds=seconds, path_contains=path_contains))
+
+    def malformed_body_next(self, n: int = 1, *, path_contains: str | None = None) -> None:
+        """Answer the next n with 200 and the first half of the JSON body."""
+        self._add_fault(_Fault("malformed_body", n, path_contains=path_contains))
+
+    def partial_next(self, n: int = 1, *, code: int = 500) -> None:
+        """Answer the next n v2 details with a 207 envelope whose item failed with `code`."""
+        self._add_fault(_Fault("partial", n, status=code))
+
+    def fail_listing_at_page(self, page: int, *, status: int = 500) -> None:
+        """Every listing request for `page` fails with `status` until reset_faults()."""
+        with self._lock:
+            self._failing_pages[page] = status
+
+    def reset_faults(self) -> None:
+        """Forget pending faults, failing pages and malformed items."""
+        with self._lock:
+            self._faults.clear()
+            self._failing_pages.clear()
+            for account in self._accounts.values():
+                account.malformed.clear()
+
+    def _add_fault(self, fault: _Fault) -> None:
+        if fault.remaining < 1:
+            raise ValueError("n must be 1 or more")
+        with self._lock:
+            self._faults.append(fault)
+
+    def _take_fault(self, kind: str, path: str) -> _Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.applies_to(kind, path):
+                    fault.remaining -= 1
+                    if not fault.remaining:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def _failing_status(self, page: int) -> int | None:
+        """The status fail_listing_at_page() set for `page`, if any."""
+        with self._lock:
+            return self._failing_pages.get(page)
+
+    def _spend(self, account_sid: str) -> int | None:
+        """Count a request against the account's budget; the seconds to wait
+        when it is spent, else None. Refused requests are not counted."""
+        if self.rate_limit_per_minute is None:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            window = self._spent[account_sid]
+            while window and window[0] <= now - RATE_WINDOW_SECONDS:
+                window.popleft()
+            if len(window) >= self.rate_limit_per_minute:
+                return max(1, math.ceil(window[0] + RATE_WINDOW_SECONDS - now))
+            window.append(now)
+        return None
+
+    # --- counters
+
+    @property
+    def request_count(self) -> int:
+        """API requests received, whatever their answer (control requests not counted)."""
+        return self._request_count
+
+    @property
+    def request_counts(self) -> dict[str, int]:
+        """API requests per kind: listing, beta_detail, v2_detail, unknown."""
+        with self._lock:
+            return dict(self._request_counts)
+
+    @property
+    def request_log(self) -> list[LoggedRequest]:
+        """The last REQUEST_LOG_SIZE API requests, oldest first."""
+        with self._lock:
+            return list(self._log)
+
+    def reset_counters(self) -> None:
+        with self._lock:
+            self._request_count = 0
+            self._request_counts.clear()
+            self._log.clear()
+
+    def state(self) -> dict[str, Any]:
+        """What GET /_simulator/state answers."""
+        with self._lock:
+            return {
+                "tick": self.tick,
+                "tick_seconds": self.tick_seconds,
+                "epoch": self.epoch.isoformat(),
+                "numbers": {sid: len(a.visible()) for sid, a in self._accounts.items()},
+                "latency": self.latency,
+                "rate_limit_per_minute": self.rate_limit_per_minute,
+                "pending_faults": sum(f.remaining for f in self._faults),
+                "request_count": self._request_count,
+                "request_counts": dict(self._request_counts),
+            }
+
+    def _count_request(self, kind: str) -> None:
+        with self._lock:
+            self._request_count += 1
+            self._request_counts[kind] += 1
+
+    def _log_request(self, request: LoggedRequest) -> None:
+        with self._lock:
+            self._log.append(request)
