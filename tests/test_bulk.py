@@ -1,5 +1,5 @@
-"""bulk_update_rows writes every field type the sync updates, exactly, in a fixed
-number of statements."""
+"""bulk_insert_rows and bulk_update_rows write every field type the sync writes,
+exactly, in one statement per table on PostgreSQL."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -9,14 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from exoinventory.numbers.models import Account, ExoPhone
-from exoinventory.numbers.services.bulk import bulk_update_rows
+from exoinventory.numbers.services.bulk import bulk_insert_rows, bulk_update_rows
 
 NOW = datetime(2026, 11, 22, 10, 30, 15, 123456, tzinfo=UTC)
 
 
-def phones(count: int) -> list[ExoPhone]:
+def new_phones(count: int) -> list[ExoPhone]:
     account = Account.objects.create(sid="Acme", api_host="api.exotel.com")
-    return ExoPhone.objects.bulk_create(
+    return [
         ExoPhone(
             account=account,
             sid=f"sid{i}",
@@ -30,7 +30,32 @@ def phones(count: int) -> list[ExoPhone]:
             last_seen=NOW,
         )
         for i in range(count)
-    )
+    ]
+
+
+def phones(count: int) -> list[ExoPhone]:
+    return ExoPhone.objects.bulk_create(new_phones(count))
+
+
+@pytest.mark.django_db
+def test_inserted_rows_get_their_keys_in_order_and_every_value():
+    rows = new_phones(3)
+    rows[1].incoming_alternates, rows[2].sms_capable = ["+911139585476"], None
+
+    bulk_insert_rows(rows)
+
+    assert all(row.pk for row in rows) and not rows[0]._state.adding
+    for row in rows:
+        stored = ExoPhone.objects.get(pk=row.pk)
+        assert (stored.sid, stored.rental_price, stored.first_seen) == (
+            row.sid,
+            row.rental_price,
+            NOW,
+        )
+        assert (stored.incoming_alternates, stored.sms_capable) == (
+            row.incoming_alternates,
+            row.sms_capable,
+        )
 
 
 @pytest.mark.django_db
@@ -54,21 +79,23 @@ def test_it_writes_text_money_dates_json_and_nulls_exactly():
 
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="SQLite uses Django's bulk_update, batched by SQLite's variable limit",
+    reason="SQLite uses Django's bulk methods, batched by SQLite's variable limit",
 )
 @pytest.mark.django_db
-def test_on_postgresql_it_sends_one_statement_for_a_few_rows_or_a_thousand():
+def test_on_postgresql_a_few_rows_or_a_thousand_take_one_statement_each_way():
     for count in (3, 1000):
         ExoPhone.objects.all().delete()
         Account.objects.all().delete()
-        rows = phones(count)
+        rows = new_phones(count)
+
+        with CaptureQueriesContext(connection) as inserts:
+            bulk_insert_rows(rows)
         for row in rows:
             row.connectivity_observed_at = NOW
-
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as updates:
             bulk_update_rows(rows, ["connectivity_observed_at"])
 
-        assert len(queries.captured_queries) == 1
+        assert (len(inserts.captured_queries), len(updates.captured_queries)) == (1, 1)
         assert ExoPhone.objects.filter(connectivity_observed_at=NOW).count() == count
 
 
@@ -76,5 +103,6 @@ def test_on_postgresql_it_sends_one_statement_for_a_few_rows_or_a_thousand():
 def test_nothing_to_write_sends_nothing():
     with CaptureQueriesContext(connection) as queries:
         bulk_update_rows([], ["incoming_status"])
+        bulk_insert_rows([])
 
     assert queries.captured_queries == []

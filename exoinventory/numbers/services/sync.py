@@ -40,7 +40,7 @@ from exoinventory.numbers.models import (
     SyncRun,
 )
 from exoinventory.numbers.request_budget import request_budget_for
-from exoinventory.numbers.services.bulk import bulk_update_rows
+from exoinventory.numbers.services.bulk import bulk_insert_rows, bulk_update_rows
 from exoinventory.numbers.services.sync_lock import account_sync_lock
 
 logger = logging.getLogger(__name__)
@@ -387,7 +387,7 @@ def _apply_connectivity(
 
 
 def _write(plan: _Plan) -> None:
-    ExoPhone.objects.bulk_create(plan.created, batch_size=5000)
+    bulk_insert_rows(plan.created)
     bulk_update_rows(list(plan.dirty.values()), sorted(plan.dirty_fields))
     if plan.released:
         ExoPhone.objects.filter(pk__in=[p.pk for p in plan.released]).update(released_at=plan.now)
@@ -395,9 +395,9 @@ def _write(plan: _Plan) -> None:
     ExoPhone.objects.filter(account_phones).update(last_seen=plan.now)
     for change in plan.changes:
         change.exophone_id = change.exophone.pk
-    ExoPhoneChange.objects.bulk_create(plan.changes, batch_size=5000)
+    bulk_insert_rows(plan.changes)
     bulk_update_rows(plan.closed_runs, ["is_current"])
     bulk_update_rows(plan.extended_runs, ["last_observed_at", "exotel_checked_at"])
     for new_run in plan.new_runs:
         new_run.exophone_id = new_run.exophone.pk
-    ConnectivityRun.objects.bulk_create(plan.new_runs, batch_size=5000)
+    bulk_insert_rows(plan.new_runs)
