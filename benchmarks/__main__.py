@@ -5,7 +5,9 @@ benchmark database exists, migrates it, and stops by itself within
 BUDGET_SECONDS (the largest case runs only if it fits).
 """
 
+import datetime
 import os
+import platform
 import sys
 import time
 
@@ -30,8 +32,11 @@ ENV_FORCED = {
     "REDIS_URL": "",
     "SYNC_INTERVAL_MINUTES": "5",
 }
-# The whole run stops well within ten minutes on a 2-core machine.
+# The whole run stops within ten minutes on a 2-core machine: the optional
+# largest case of benchmark 1 runs only if it fits before the time kept for
+# the later benchmarks (they take under two minutes here).
 BUDGET_SECONDS = 540.0
+LATER_BENCHMARKS_SECONDS = 180.0
 
 
 def benchmark_database(url: str) -> str:
@@ -45,7 +50,9 @@ def benchmark_database(url: str) -> str:
     if config["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("benchmarks: DATABASE_URL must be a PostgreSQL database (postgres://…)")
     if not name.endswith("_bench"):
-        sys.exit(f"benchmarks: they empty tables, so the database name must end in _bench, not {name}")
+        sys.exit(
+            f"benchmarks: they empty tables, so the database name must end in _bench, not {name}"
+        )
     with psycopg.connect(
         host=config["HOST"] or None,
         port=config["PORT"] or None,
@@ -61,7 +68,6 @@ def benchmark_database(url: str) -> str:
 
 def main() -> None:
     started = time.perf_counter()
-    deadline = started + BUDGET_SECONDS
     for name, value in ENV_DEFAULTS.items():
         os.environ.setdefault(name, value)
     os.environ.update(ENV_FORCED)
@@ -70,16 +76,26 @@ def main() -> None:
 
     # Django and the app are importable only now.
     from django.core.management import call_command
+    from django.db import connection
 
     from benchmarks import admin_changelist, bulk_vs_naive, end_to_end, sync_scaling
     from benchmarks.dataset import simulated_dataset
     from benchmarks.harness import table
 
     call_command("migrate", verbosity=0, interactive=False)
-    print(f"exoinventory benchmarks: database {database}, {os.cpu_count()} CPUs\n", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (postgres,) = cursor.fetchone()
+    print(
+        f"exoinventory benchmarks, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC: "
+        f"{os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, Django {django.get_version()}, "
+        f"PostgreSQL {postgres} (database {database})\n",
+        flush=True,
+    )
     dataset = simulated_dataset(max(sync_scaling.SIZES[-1], admin_changelist.SIZES[-1]))
     summary = [
-        *sync_scaling.run(dataset, deadline=deadline),
+        *sync_scaling.run(dataset, deadline=started + BUDGET_SECONDS - LATER_BENCHMARKS_SECONDS),
         *bulk_vs_naive.run(dataset),
         *end_to_end.run(),
         *admin_changelist.run(dataset),
@@ -87,7 +103,7 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     rows = [(row.benchmark, row.measure, row.value) for row in summary]
     rows.append(("all", "wall time of this run", f"{elapsed:.0f} s"))
-    print(table("Totals", ("benchmark", "measure", "value"), rows))
+    print(table("Totals", ("benchmark", "measure", "value"), rows, text_columns=2))
 
 
 if __name__ == "__main__":

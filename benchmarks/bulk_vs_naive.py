@@ -15,7 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from benchmarks.dataset import ACCOUNT, Dataset, Snapshot, synced
-from benchmarks.harness import Measurement, SummaryRow, measure, numbers_tables_emptied, ratio, seconds, table
+from benchmarks.harness import (
+    Measurement,
+    SummaryRow,
+    measure,
+    numbers_tables_emptied,
+    ratio,
+    seconds,
+    table,
+)
 from exoinventory.numbers.models import MIRRORED_FIELDS, Account, ExoPhone
 
 TITLE = "2. Bulk vs naive"
@@ -31,11 +39,16 @@ def naive_baseline_sync(snapshot: Snapshot) -> None:
         for record in snapshot.records:
             report = snapshot.reports[record.sid]
             values = {name: getattr(record, name) for name in MIRRORED_FIELDS}
-            for direction, observation in (("incoming", report.incoming), ("outgoing", report.outgoing)):
+            for direction, observation in (
+                ("incoming", report.incoming),
+                ("outgoing", report.outgoing),
+            ):
                 alternates = observation.alternates
                 values[f"{direction}_status"] = observation.status
                 values[f"{direction}_checked_at"] = observation.checked_at
-                values[f"{direction}_alternates"] = list(alternates) if alternates is not None else None
+                values[f"{direction}_alternates"] = (
+                    list(alternates) if alternates is not None else None
+                )
             values.update(last_seen=now, connectivity_observed_at=now)
             ExoPhone.objects.update_or_create(
                 account=account,
@@ -56,7 +69,7 @@ def _measured(sync: Callable[[Snapshot], object], data: Dataset) -> dict[str, Me
 
 
 def run(dataset: Dataset) -> list[SummaryRow]:
-    print(f"## {TITLE}: {NUMBERS:,} numbers, replayed records (no HTTP)\n", flush=True)
+    print(f"### {TITLE}: {NUMBERS:,} numbers, replayed records (no HTTP)\n", flush=True)
     data = dataset.first(NUMBERS)
     service = _measured(synced, data)
     baseline = _measured(naive_baseline_sync, data)
@@ -68,10 +81,19 @@ def run(dataset: Dataset) -> list[SummaryRow]:
         naive = baseline[case]
         speedup = ratio(naive.seconds / bulk.seconds)
         rows.append(
-            (case, seconds(bulk.seconds), bulk.queries, seconds(naive.seconds), naive.queries, speedup)
+            (
+                case,
+                seconds(bulk.seconds),
+                bulk.queries,
+                seconds(naive.seconds),
+                naive.queries,
+                speedup,
+            )
         )
         summary.append(SummaryRow(TITLE, f"{case}: naive s ÷ bulk s", speedup))
-        summary.append(SummaryRow(TITLE, f"{case}: queries bulk / naive", f"{bulk.queries} / {naive.queries}"))
+        summary.append(
+            SummaryRow(TITLE, f"{case}: queries bulk / naive", f"{bulk.queries} / {naive.queries}")
+        )
     header = ("case", "bulk s", "bulk queries", "naive s (baseline)", "naive queries", "speed-up")
     print(table(f"{TITLE}: {NUMBERS:,} numbers (best run; speed-up = naive ÷ bulk)", header, rows))
     return summary

@@ -39,7 +39,12 @@ CHANGED_EVERY = 10
 CHANGED_VOICE_FLOW = f"https://my.exotel.com/{ACCOUNT}/exoml/start_voice/bench-changed"
 # The account as the sync service sees it; the replay never connects to it.
 REPLAYED_ACCOUNT = ExotelAccount(
-    sid=ACCOUNT, scheme="http", host="127.0.0.1", port=None, key="bench", token="bench"
+    sid=ACCOUNT,
+    scheme="http",
+    host="127.0.0.1",
+    port=None,
+    key="bench",
+    token="bench",  # noqa: S106 - never sent: the replay opens no connection
 )
 
 
@@ -127,7 +132,8 @@ class ReplayClient(ExotelClient):
         progress: Progress | None = None,
     ) -> ConnectivityBatch:
         self.stats.add(requests=len(sids))
-        return ConnectivityBatch(reports=[self.snapshot.reports[sid] for sid in sids], skipped=[])
+        reports = [self.snapshot.reports[sid] for sid in sids]
+        return ConnectivityBatch(reports=reports, skipped=[], gone=[])
 
 
 def synced(snapshot: Snapshot) -> SyncRun:

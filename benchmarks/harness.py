@@ -6,6 +6,7 @@ CaptureQueriesContext: that keeps at most 9,000 queries (the naive baseline
 runs more) and stores every statement's text, which would be timed too.
 """
 
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -74,7 +75,8 @@ def measure(
     """Run `action` up to `repeats` times (before() runs untimed ahead of each)
     and keep the best: noise only ever adds time. A run whose query count
     differs from the others did other work: that is an error."""
-    best: Measurement | None = None
+    best = math.inf
+    best_sql = 0.0
     counts: set[int] = set()
     spent = 0.0
     runs = 0
@@ -88,11 +90,11 @@ def measure(
         runs += 1
         spent += elapsed
         counts.add(counter.count)
-        if best is None or elapsed < best.seconds:
-            best = Measurement(elapsed, counter.seconds, counter.count, runs)
-    if best is None or len(counts) != 1:
+        if elapsed < best:
+            best, best_sql = elapsed, counter.seconds
+    if len(counts) != 1:
         raise RuntimeError(f"the runs sent different numbers of queries: {sorted(counts)}")
-    return Measurement(best.seconds, best.sql_seconds, best.queries, runs)
+    return Measurement(seconds=best, sql_seconds=best_sql, queries=counts.pop(), runs=runs)
 
 
 def numbers_tables_emptied() -> None:
@@ -114,15 +116,25 @@ def percent(part: float, whole: float) -> str:
     return f"{100 * part / whole:.1f} %"
 
 
-def table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table under a bold title, first column left-aligned and the
-    rest right: readable in a terminal, and pasted as is into docs/benchmarks.md."""
+def table(
+    title: str, header: Sequence[str], rows: Sequence[Sequence[object]], *, text_columns: int = 1
+) -> str:
+    """A Markdown table under a bold title, the first `text_columns` columns
+    left-aligned and the figures right: readable in a terminal, and pasted as
+    is into docs/benchmarks.md."""
     cells = [[str(cell) for cell in row] for row in [header, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    left = [i < text_columns for i in range(len(header))]
 
     def line(row: Sequence[str]) -> str:
-        padded = [row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:], widths[1:]))]
+        padded = [
+            cell.ljust(width) if is_left else cell.rjust(width)
+            for cell, width, is_left in zip(row, widths, left, strict=True)
+        ]
         return "| " + " | ".join(padded) + " |"
 
-    rule = "|" + "|".join(["-" * (widths[0] + 2), *("-" * (w + 1) + ":" for w in widths[1:])]) + "|"
-    return "\n".join([f"**{title}**", "", line(cells[0]), rule, *map(line, cells[1:]), ""])
+    rule = "|".join(
+        "-" * (width + 2) if is_left else "-" * (width + 1) + ":"
+        for width, is_left in zip(widths, left, strict=True)
+    )
+    return "\n".join([f"**{title}**", "", line(cells[0]), f"|{rule}|", *map(line, cells[1:]), ""])
