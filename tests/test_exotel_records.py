@@ -10,6 +10,7 @@ import pytest
 
 from exoinventory.numbers.exotel_records import (
     ConnectivityObservation,
+    ExoPhoneNotFound,
     ExotelConfigError,
     RecordError,
     parse_accounts,
@@ -432,3 +433,32 @@ def test_it_refuses_an_answer_about_another_number() -> None:
 def test_it_refuses_a_body_that_is_not_an_envelope(body: object) -> None:
     with pytest.raises(RecordError, match="the detail response"):
         parse_detail_envelope(body, sid="01139585476")
+
+
+@pytest.mark.parametrize("http_code", [200, 207])
+def test_it_accepts_a_successful_item_in_a_whole_or_partial_success(http_code: int) -> None:
+    envelope = _envelope()
+    envelope["http_code"] = http_code
+
+    assert parse_detail_envelope(envelope, sid="01139585476").incoming.status == "active"
+
+
+def test_it_refuses_a_successful_item_in_an_envelope_that_says_error() -> None:
+    envelope = _envelope()
+    envelope["http_code"] = 500
+
+    with pytest.raises(RecordError, match="http_code 500 around a successful item"):
+        parse_detail_envelope(envelope, sid="01139585476")
+
+
+def test_a_404_item_means_the_number_is_gone() -> None:
+    envelope = _envelope(
+        code=404,
+        status="failure",
+        data=None,
+        error_data={"code": 1000, "message": "Not Found", "description": "Not Found"},
+    )
+    envelope["http_code"] = 404
+
+    with pytest.raises(ExoPhoneNotFound, match="404 failure: 1000 Not Found"):
+        parse_detail_envelope(envelope, sid="01139585476")

@@ -353,6 +353,11 @@ def parse_detail_envelope(body: object, *, sid: str) -> ConnectivityReport:
         if item.get("code") == 404:
             raise ExoPhoneNotFound(message)
         raise RecordError(message)
+    # A successful item in an envelope whose own http_code is an error (not
+    # 200, nor 207 for a partial success) is not trusted either.
+    http_code = body.get("http_code")
+    if isinstance(http_code, int) and http_code not in (200, 207):
+        raise RecordError(f"Exotel answered http_code {http_code} around a successful item")
     data = item.get("data")
     if not isinstance(data, dict):
         raise RecordError("the detail item has no data")
