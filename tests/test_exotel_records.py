@@ -375,7 +375,7 @@ def test_it_refuses_alternates_that_are_not_numbers() -> None:
         parse_detail_envelope(_connectivity({"alternate_exophone": [1]}), sid="01139585476")
 
 
-def test_it_reads_a_404_envelope_as_exotels_own_error() -> None:
+def test_it_reads_a_404_envelope_as_the_number_gone_with_exotels_own_error() -> None:
     body = _envelope(
         code=404,
         status="failure",
@@ -384,7 +384,7 @@ def test_it_reads_a_404_envelope_as_exotels_own_error() -> None:
     )
     body["http_code"] = 404
 
-    with pytest.raises(RecordError, match="Exotel answered 404 failure: 1000 Not Found"):
+    with pytest.raises(ExoPhoneNotFound, match="Exotel answered 404 failure: 1000 Not Found"):
         parse_detail_envelope(body, sid="01139585476")
 
 
@@ -448,17 +448,4 @@ def test_it_refuses_a_successful_item_in_an_envelope_that_says_error() -> None:
     envelope["http_code"] = 500
 
     with pytest.raises(RecordError, match="http_code 500 around a successful item"):
-        parse_detail_envelope(envelope, sid="01139585476")
-
-
-def test_a_404_item_means_the_number_is_gone() -> None:
-    envelope = _envelope(
-        code=404,
-        status="failure",
-        data=None,
-        error_data={"code": 1000, "message": "Not Found", "description": "Not Found"},
-    )
-    envelope["http_code"] = 404
-
-    with pytest.raises(ExoPhoneNotFound, match="404 failure: 1000 Not Found"):
         parse_detail_envelope(envelope, sid="01139585476")
