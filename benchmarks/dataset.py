@@ -13,24 +13,24 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from exoinventory.numbers.exotel_client import (
+from exoinventory.exotel.accounts import ExotelAccount
+from exoinventory.exotel.budget import LocalRequestBudget
+from exoinventory.exotel.client import (
     DETAIL_WORKERS,
     ConnectivityBatch,
     ExotelClient,
     Listing,
     Progress,
 )
-from exoinventory.numbers.exotel_records import (
+from exoinventory.exotel.records import (
     ConnectivityReport,
     ExoPhoneRecord,
-    ExotelAccount,
     parse_detail_envelope,
     parse_exophone,
 )
 from exoinventory.numbers.models import ConnectivityStatus, SyncRun
-from exoinventory.numbers.request_budget import LocalRequestBudget
 from exoinventory.numbers.services.sync import exophones_sync
-from exoinventory.numbers.simulator import ExotelSimulator
+from exoinventory.simulator import ExotelSimulator
 
 ACCOUNT = "BenchSim"
 SEED = 2026

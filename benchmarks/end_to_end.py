@@ -23,18 +23,18 @@ from benchmarks.harness import (
     seconds,
     table,
 )
-from exoinventory.numbers.exotel_client import (
+from exoinventory.exotel.accounts import ExotelAccount, parse_accounts
+from exoinventory.exotel.budget import LocalRequestBudget
+from exoinventory.exotel.client import (
     DETAIL_WORKERS,
     ConnectivityBatch,
     ExotelClient,
     Listing,
     Progress,
 )
-from exoinventory.numbers.exotel_records import ExotelAccount, parse_accounts
 from exoinventory.numbers.models import SyncRun
-from exoinventory.numbers.request_budget import LocalRequestBudget
 from exoinventory.numbers.services.sync import exophones_sync
-from exoinventory.numbers.simulator import ExotelSimulator
+from exoinventory.simulator import ExotelSimulator
 
 TITLE = "3. End to end over HTTP"
 NUMBERS = 2_000

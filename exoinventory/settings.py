@@ -165,7 +165,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Exotel
 # Comma-separated https://KEY:TOKEN@HOST[:PORT]/ACCOUNT_SID URLs; parsed (and
-# validated) by exoinventory.numbers.exotel_records.parse_accounts.
+# validated) by exoinventory.exotel.records.parse_accounts.
 EXOTEL_ACCOUNTS = env.str("EXOTEL_ACCOUNTS", default="")
 # Exotel documents 200 requests/min for its APIs, and some newer pages 50/min
 # for the ExoPhone API: the lower figure is the safe default.

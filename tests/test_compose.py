@@ -23,7 +23,7 @@ from celery.bin.celery import celery as celery_cli
 from django.core.management import get_commands
 from django.urls import resolve
 
-from exoinventory.numbers.exotel_records import parse_accounts
+from exoinventory.exotel.accounts import parse_accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()

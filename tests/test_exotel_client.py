@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 import pytest
 
-from exoinventory.numbers.exotel_client import ExotelClient, ExotelError
-from exoinventory.numbers.exotel_records import ExotelAccount, parse_accounts
-from exoinventory.numbers.lib.exotel_dates import parse_rfc3339
-from exoinventory.numbers.request_budget import LocalRequestBudget
-from exoinventory.numbers.simulator import PAGE_URI_HOST, ExotelSimulator
+from exoinventory.exotel.accounts import ExotelAccount, parse_accounts
+from exoinventory.exotel.budget import LocalRequestBudget
+from exoinventory.exotel.client import ExotelClient, ExotelError
+from exoinventory.exotel.dates import parse_rfc3339
+from exoinventory.simulator import PAGE_URI_HOST, ExotelSimulator
 
 ACCOUNT = "AcmeSim"
 KEY = "sim-key-4f2a"

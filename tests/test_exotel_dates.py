@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from exoinventory.numbers.lib.exotel_dates import (
+from exoinventory.exotel.dates import (
     ExotelDateError,
     format_rfc3339,
     parse_exotel_date,

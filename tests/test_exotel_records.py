@@ -8,12 +8,11 @@ from urllib.parse import quote
 
 import pytest
 
-from exoinventory.numbers.exotel_records import (
+from exoinventory.exotel.accounts import ExotelConfigError, parse_accounts
+from exoinventory.exotel.records import (
     ConnectivityObservation,
     ExoPhoneNotFound,
-    ExotelConfigError,
     RecordError,
-    parse_accounts,
     parse_detail_envelope,
     parse_exophone,
 )

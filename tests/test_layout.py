@@ -4,6 +4,7 @@ A top-level `numbers` package would be imported instead of the standard
 library's, and then `import decimal` fails, and every price is a Decimal.
 """
 
+import ast
 import os
 import subprocess
 import sys
@@ -63,3 +64,25 @@ def test_no_numbers_module_or_folder_exists_outside_the_project_package() -> Non
 def test_the_app_label_folders_of_templates_and_static_files_hold_no_python() -> None:
     for folder in APP_LABEL_FOLDERS:
         assert not list(folder.rglob("*.py")), folder
+
+
+def _imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_the_exotel_and_simulator_packages_import_no_django_and_nothing_of_the_app() -> None:
+    # Statically: the project package's __init__ loads the Celery app (and
+    # Django with it), so a runtime check could not tell these packages apart.
+    for package in ("exotel", "simulator"):
+        files = sorted((PROJECT / package).glob("*.py"))
+        assert len(files) >= 5, package
+        for path in files:
+            imported = _imported_modules(path)
+            assert not {m for m in imported if m == "django" or m.startswith("django.")}, path
+            assert not {m for m in imported if m.startswith("exoinventory.numbers")}, path

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from exoinventory.numbers.lib.money import MoneyError, parse_money
+from exoinventory.exotel.money import MoneyError, parse_money
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from exoinventory.numbers.lib.phones import (
+from exoinventory.exotel.phones import (
     PhoneNumberError,
     normalise_phone_number,
     phone_search_forms,

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import redis
 
-from exoinventory.numbers.request_budget import (
+from exoinventory.exotel.budget import (
     WINDOW_SECONDS,
     LocalRequestBudget,
     RedisRequestBudget,

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from exoinventory.numbers.simulator import MAX_PAGE_SIZE, PAGE_URI_HOST, ExotelSimulator
-from exoinventory.numbers.simulator_data import (
+from exoinventory.simulator import MAX_PAGE_SIZE, PAGE_URI_HOST, ExotelSimulator
+from exoinventory.simulator.data import (
     CIRCLE_WEIGHTS,
     MAX_OUTAGE_TICKS,
     UNKNOWN_CIRCLE,

@@ -20,8 +20,9 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from exoinventory.numbers.exotel_client import ExotelClient, Progress
-from exoinventory.numbers.exotel_records import ExotelAccount, parse_accounts
+from exoinventory.exotel.accounts import ExotelAccount, parse_accounts
+from exoinventory.exotel.budget import LocalRequestBudget
+from exoinventory.exotel.client import ExotelClient, Progress
 from exoinventory.numbers.models import (
     Account,
     ConnectivityRun,
@@ -29,9 +30,8 @@ from exoinventory.numbers.models import (
     ExoPhoneChange,
     SyncRun,
 )
-from exoinventory.numbers.request_budget import LocalRequestBudget
 from exoinventory.numbers.services.sync import INTERRUPTED, exophones_sync
-from exoinventory.numbers.simulator import ExotelSimulator
+from exoinventory.simulator import ExotelSimulator
 
 REPO = Path(__file__).resolve().parent.parent
 ACCOUNT = "AcmeSim"

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from exoinventory.numbers.models import ExoPhone, SyncRun
-from exoinventory.numbers.simulator import ExotelSimulator
+from exoinventory.simulator import ExotelSimulator
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "cmd-tok-Q7w2-SECRET"

@@ -17,8 +17,8 @@ from django.db import connection
 
 from exoinventory.celery_app import app
 from exoinventory.numbers.models import ExoPhone, SyncRun
-from exoinventory.numbers.simulator import ExotelSimulator
 from exoinventory.numbers.tasks import sync_account, sync_all_accounts
+from exoinventory.simulator import ExotelSimulator
 
 REPO = Path(__file__).resolve().parent.parent
 BROKER_URL = settings.CELERY_BROKER_URL

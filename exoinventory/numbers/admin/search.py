@@ -5,7 +5,7 @@ import re
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from exoinventory.numbers.lib.phones import phone_search_forms
+from exoinventory.exotel.phones import phone_search_forms
 
 # Separators people type inside a number: "011-3958 5476", "(011) 39585476".
 _NUMBER_PUNCTUATION = re.compile(r"[\s\-().+]")

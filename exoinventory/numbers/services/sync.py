@@ -19,16 +19,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from exoinventory.numbers.exotel_client import ExotelClient, ExotelError, Listing, Progress
-from exoinventory.numbers.exotel_records import (
+from exoinventory.exotel.accounts import ExotelAccount, parse_accounts
+from exoinventory.exotel.budget import request_budget_for
+from exoinventory.exotel.client import ExotelClient, ExotelError, Listing, Progress
+from exoinventory.exotel.dates import format_rfc3339
+from exoinventory.exotel.records import (
     ConnectivityObservation,
     ConnectivityReport,
     ExoPhoneRecord,
-    ExotelAccount,
     SkippedRecord,
-    parse_accounts,
 )
-from exoinventory.numbers.lib.exotel_dates import format_rfc3339
 from exoinventory.numbers.models import (
     MIRRORED_FIELDS,
     Account,
@@ -39,7 +39,6 @@ from exoinventory.numbers.models import (
     ExoPhoneChange,
     SyncRun,
 )
-from exoinventory.numbers.request_budget import request_budget_for
 from exoinventory.numbers.services.bulk import bulk_insert_rows, bulk_update_rows
 from exoinventory.numbers.services.sync_lock import account_sync_lock
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from exoinventory.numbers.lib.exotel_dates import format_rfc3339
+from exoinventory.exotel.dates import format_rfc3339
 from exoinventory.numbers.selectors.sync import (
     first_sync_by_account,
     last_good_sync_by_account,

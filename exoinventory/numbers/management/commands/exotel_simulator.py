@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from exoinventory.numbers.simulator import (
+from exoinventory.simulator import (
     DEFAULT_ACCOUNT,
     DEFAULT_KEY,
     DEFAULT_TOKEN,

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from exoinventory.numbers.exotel_records import ExotelConfigError
+from exoinventory.exotel.accounts import ExotelConfigError
 from exoinventory.numbers.models import SyncRun
 from exoinventory.numbers.services.sync import configured_accounts, exophones_sync
 

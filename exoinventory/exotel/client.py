@@ -21,17 +21,17 @@ from urllib.parse import quote
 
 import requests
 
-from exoinventory.numbers.exotel_records import (
+from exoinventory.exotel.accounts import ExotelAccount
+from exoinventory.exotel.budget import RequestBudget
+from exoinventory.exotel.records import (
     ConnectivityReport,
     ExoPhoneNotFound,
     ExoPhoneRecord,
-    ExotelAccount,
     RecordError,
     SkippedRecord,
     parse_detail_envelope,
     parse_exophone,
 )
-from exoinventory.numbers.request_budget import RequestBudget
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The bundled Exotel simulator's generated data: the ExoPhones of each
 account, their connectivity at any tick, and the items the endpoints render.
-The mutable state that holds them lives in simulator_state.
+The mutable state that holds them lives in the state module.
 
 No Django imports: the simulator runs without settings (tests, benchmarks,
 the local run).

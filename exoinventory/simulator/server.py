@@ -2,10 +2,10 @@
 HTTP on loopback, for the local run, the tests and the benchmarks.
 
 No Django imports; `manage.py exotel_simulator` wraps it. This module routes
-requests and shapes the replies. Around it: simulator_data generates the
-numbers and their connectivity, simulator_state holds and changes them,
-simulator_faults injects faults, latency and the rate limit and counts
-requests, and simulator_http is the HTTP plumbing.
+requests and shapes the replies. Around it in this package: `data` generates
+the numbers and their connectivity, `state` holds and changes them, `faults`
+injects faults, latency and the rate limit and counts requests, and
+`transport` is the HTTP plumbing.
 
 Endpoints, all behind HTTP basic auth with the simulator's key and token:
 
@@ -41,7 +41,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from exoinventory.numbers.simulator_faults import (
+from exoinventory.simulator.faults import (
     BETA_DETAIL,
     LISTING,
     UNKNOWN,
@@ -49,7 +49,7 @@ from exoinventory.numbers.simulator_faults import (
     LoggedRequest,
     SimulatorFaults,
 )
-from exoinventory.numbers.simulator_http import Reply, Server
+from exoinventory.simulator.transport import Reply, Server
 
 DEFAULT_ACCOUNT = "ExoSim"
 DEFAULT_KEY = "simkey"

@@ -3,7 +3,7 @@ as tests change them, and the connectivity clock.
 
 No Django imports: the simulator runs without settings (tests, benchmarks,
 the local run). What a number is, and its connectivity at a tick, are
-generated deterministically by simulator_data.
+generated deterministically by the data module.
 """
 
 import threading
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from exoinventory.numbers.simulator_data import (
+from exoinventory.simulator.data import (
     DIRECTIONS,
     MALFORMATIONS,
     NumberGenerator,

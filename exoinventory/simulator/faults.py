@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from exoinventory.numbers.simulator_state import SimulatorState
+from exoinventory.simulator.state import SimulatorState
 
 RATE_WINDOW_SECONDS = 60.0
 REQUEST_LOG_SIZE = 10_000

@@ -1,1 +1,0 @@
-"""Pure helpers (no Django imports): phone-number forms, money, Exotel's dates."""
