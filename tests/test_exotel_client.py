@@ -2,6 +2,7 @@
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -11,7 +12,9 @@ from exoinventory.exotel.accounts import ExotelAccount, parse_accounts
 from exoinventory.exotel.budget import LocalRequestBudget
 from exoinventory.exotel.client import ExotelClient, ExotelError
 from exoinventory.exotel.dates import parse_rfc3339
+from exoinventory.exotel.records import MAX_ALTERNATES
 from exoinventory.simulator import PAGE_URI_HOST, ExotelSimulator
+from exoinventory.simulator.data import MALFORMED_ALTERNATES
 
 ACCOUNT = "AcmeSim"
 KEY = "sim-key-4f2a"
@@ -297,14 +300,9 @@ def test_a_listing_body_that_is_not_json_fails_the_listing(
 
 
 @pytest.mark.parametrize(
-    ("how", "field"),
-    [
-        ("bad_price", "rental_price"),
-        ("missing_phone_number", "phone_number"),
-        ("bad_date", "date_created"),
-    ],
+    ("how", "field"), [("missing_phone_number", "phone_number"), ("bad_sid", "sid")]
 )
-def test_a_malformed_item_is_skipped_with_its_sid_and_the_rest_listed(
+def test_an_item_with_an_unusable_identity_is_skipped_and_the_rest_listed(
     simulator: ExotelSimulator, account: ExotelAccount, sleeps: list[float], how: str, field: str
 ) -> None:
     sids = _sids(simulator)
@@ -315,8 +313,62 @@ def test_a_malformed_item_is_skipped_with_its_sid_and_the_rest_listed(
 
     assert [record.sid for record in listing.records] == sids[:3] + sids[4:]
     (skipped,) = listing.skipped
-    assert skipped.sid == sids[3]
-    assert field in skipped.reason
+    # A sid that is not a string is no sid to name.
+    assert skipped.sid == (sids[3] if how == "missing_phone_number" else None)
+    assert skipped.reason.startswith(field)
+
+
+@pytest.mark.parametrize(
+    ("how", "field"),
+    [
+        ("bad_price", "rental_price"),
+        ("null_one_time_price", "one_time_price"),
+        ("bad_date", "date_created"),
+        ("zero_date", "date_created"),
+        ("year_one_date", "date_updated"),
+    ],
+)
+def test_an_item_with_an_unusable_field_is_listed_with_that_field_empty(
+    simulator: ExotelSimulator, account: ExotelAccount, sleeps: list[float], how: str, field: str
+) -> None:
+    sids = _sids(simulator)
+    simulator.malformed_item(ACCOUNT, sids[3], how)
+    client = _client(account, sleeps)
+
+    listing = client.list_exophones()
+
+    assert [record.sid for record in listing.records] == sids
+    assert listing.skipped == []
+    spoiled = listing.records[3]
+    assert getattr(spoiled, field) is None
+    assert spoiled.emptied == (field,)
+    assert [record.emptied for record in listing.records].count(()) == 29
+
+
+def test_a_listing_with_numeric_prices_parses_to_exact_decimals(
+    simulator: ExotelSimulator, account: ExotelAccount, sleeps: list[float]
+) -> None:
+    sids = _sids(simulator)
+    simulator.malformed_item(ACCOUNT, sids[5], "numeric_prices")
+    client = _client(account, sleeps)
+
+    listing = client.list_exophones()
+
+    assert listing.skipped == []
+    record = listing.records[5]
+    assert record.sid == sids[5]
+    assert record.emptied == ()
+    # Sent as 499.0 and 0.25: Decimal, exact, never a float on the way.
+    assert type(record.rental_price) is Decimal
+    assert str(record.rental_price) == "499.000000"
+    assert type(record.incoming_rate) is Decimal
+    assert str(record.incoming_rate) == "0.250000"
+    assert type(record.incoming_pulse) is int
+    assert record.incoming_pulse == 60
+    # Every other number's prices are its decimal strings, exactly.
+    for item, other in zip(simulator.numbers(ACCOUNT), listing.records, strict=True):
+        if other.sid != sids[5]:
+            assert str(other.rental_price) == item["rental_price"]
 
 
 # --- connectivity
@@ -430,3 +482,52 @@ def test_stats_count_every_attempt_across_the_pool(
     assert (client.stats.requests, client.stats.retries) == (8, 3)
     assert client.stats.requests == simulator.request_count
     assert len(sleeps) == 3
+
+
+def test_an_observation_is_stamped_after_its_request_was_sent(
+    simulator: ExotelSimulator, account: ExotelAccount, sleeps: list[float]
+) -> None:
+    sid = _sids(simulator)[0]
+    # Exotel's last check lies in the past; the stamp is when we heard of it.
+    simulator.set_latency(0.2)
+    client = _client(account, sleeps)
+
+    sent = datetime.now(UTC)
+    (report,) = client.fetch_connectivity([sid]).reports
+    returned = datetime.now(UTC)
+
+    assert sent + timedelta(seconds=0.2) <= report.observed_at <= returned
+    assert report.observed_at.utcoffset() == timedelta(0)
+    block = simulator.connectivity(ACCOUNT, sid)
+    assert report.incoming.checked_at == parse_rfc3339(block["incoming_call"]["last_check_time"])
+
+
+def test_alternates_sent_as_objects_are_read_over_http(
+    simulator: ExotelSimulator, account: ExotelAccount, sleeps: list[float]
+) -> None:
+    sid = _sids(simulator)[0]
+    simulator.malformed_item(ACCOUNT, sid, "alternates_objects")
+    client = _client(account, sleeps)
+
+    (report,) = client.fetch_connectivity([sid]).reports
+
+    for observation in (report.incoming, report.outgoing):
+        assert observation.status == "major_outage"
+        assert observation.alternates == MALFORMED_ALTERNATES[:2]
+    assert report.emptied == ()
+
+
+def test_a_long_list_of_alternates_is_cut_to_the_first_20_over_http(
+    simulator: ExotelSimulator, account: ExotelAccount, sleeps: list[float]
+) -> None:
+    sid = _sids(simulator)[0]
+    simulator.malformed_item(ACCOUNT, sid, "many_alternates")
+    client = _client(account, sleeps)
+
+    (report,) = client.fetch_connectivity([sid]).reports
+
+    assert report.incoming.status == report.outgoing.status == "major_outage"
+    assert len(MALFORMED_ALTERNATES) > MAX_ALTERNATES
+    assert report.incoming.alternates == MALFORMED_ALTERNATES[:MAX_ALTERNATES]
+    assert report.outgoing.alternates == MALFORMED_ALTERNATES[:MAX_ALTERNATES]
+    assert report.emptied == ()

@@ -107,6 +107,38 @@ def test_either_format_is_read_by_its_shape() -> None:
         parse_exotel_date("not a date", zone="Asia/Kolkata")
 
 
+def test_a_zero_date_is_not_a_listing_date() -> None:
+    with pytest.raises(ExotelDateError, match="is not a 'YYYY-MM-DD HH:mm:ss' date"):
+        parse_listing_date("0000-00-00 00:00:00", zone="Asia/Kolkata")
+
+
+def test_year_one_in_the_listing_zone_is_a_date_error_not_an_overflow() -> None:
+    # Midnight of 1 January, year 1, in IST is before datetime.min in UTC.
+    with pytest.raises(ExotelDateError, match="in Asia/Kolkata is out of range"):
+        parse_listing_date("0001-01-01 00:00:00", zone="Asia/Kolkata")
+
+
+def test_year_9999_past_the_end_of_utc_is_a_date_error_not_an_overflow() -> None:
+    with pytest.raises(ExotelDateError, match="out of range"):
+        parse_rfc3339("9999-12-31T23:59:59-05:00")
+
+
+@pytest.mark.parametrize(
+    "text", ["0001-01-01T00:00:00Z", "0001-01-01T12:00:00+00:00", "9999-12-31T00:00:00Z"]
+)
+def test_an_instant_no_zone_could_show_is_a_date_error(text: str) -> None:
+    # Stored, it would overflow when a page shows it in a zone far from UTC.
+    with pytest.raises(ExotelDateError, match="out of range"):
+        parse_exotel_date(text, zone="Asia/Kolkata")
+
+
+def test_an_absurd_date_that_every_zone_can_show_is_kept() -> None:
+    parsed = parse_rfc3339("0001-01-03T00:00:00Z")
+
+    assert parsed == datetime(1, 1, 3, tzinfo=UTC)
+    assert parsed.astimezone(timezone(timedelta(hours=-12))).year == 1
+
+
 def test_it_writes_rfc3339_in_utc() -> None:
     moment = datetime(2018, 8, 22, 17, 52, 49, tzinfo=IST)
 

@@ -30,6 +30,23 @@ def test_it_reads_an_int() -> None:
     assert str(parse_money(499)) == "499.000000"
 
 
+@pytest.mark.parametrize(
+    ("sent", "read"),
+    [
+        # json.loads(..., parse_float=Decimal) of 499.0, 0.25, 1499.5 and 1e2
+        (Decimal("499.0"), "499.000000"),
+        (Decimal("0.25"), "0.250000"),
+        (Decimal("1499.5"), "1499.500000"),
+        (Decimal("1E+2"), "100.000000"),
+    ],
+)
+def test_a_price_sent_as_a_json_number_is_read_exactly(sent: Decimal, read: str) -> None:
+    amount = parse_money(sent)
+
+    assert isinstance(amount, Decimal)
+    assert str(amount) == read
+
+
 def test_exotels_six_places_add_up_without_drift() -> None:
     total = sum((parse_money("0.100000") for _ in range(10)), Decimal(0))
 
@@ -39,12 +56,16 @@ def test_exotels_six_places_add_up_without_drift() -> None:
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        (499.0, "expected a decimal string, got float"),
-        (0.1, "expected a decimal string, got float"),
-        (None, "expected a decimal string, got NoneType"),
-        (True, "expected a decimal string, got bool"),
-        (False, "expected a decimal string, got bool"),
-        (Decimal("1.5"), "expected a decimal string, got Decimal"),
+        (499.0, "expected a decimal string, an int or a Decimal, got float"),
+        (0.1, "got float"),
+        (None, "got NoneType"),
+        (True, "got bool"),
+        (False, "got bool"),
+        ([499], "got list"),
+        (Decimal("NaN"), "is not a finite amount"),
+        (Decimal("-1.5"), "is negative"),
+        (Decimal("1E+400"), "too large"),
+        (Decimal("0.1234567"), "more than 6 decimal places"),
         ("abc", "is not a decimal number"),
         ("", "is not a decimal number"),
         ("1,499.50", "is not a decimal number"),

@@ -23,6 +23,7 @@ import requests
 from exoinventory.simulator import MAX_PAGE_SIZE, PAGE_URI_HOST, ExotelSimulator
 from exoinventory.simulator.data import (
     CIRCLE_WEIGHTS,
+    MALFORMED_ALTERNATES,
     MAX_OUTAGE_TICKS,
     UNKNOWN_CIRCLE,
     WINDOW_TICKS,
@@ -383,6 +384,61 @@ def test_a_malformed_item_is_spoiled_in_the_listing_and_both_details(sim, api):
 
     sim.clear_malformed_item(ACCOUNT, spoiled)
     assert PRICE.fullmatch(v2_data(api, sim, spoiled)["rental_price"])
+
+
+def test_listing_malformations_change_the_listing_and_both_details_alike(sim, api):
+    sids = [n["sid"] for n in sim.numbers(ACCOUNT)[:6]]
+    hows = ("bad_sid", "numeric_prices", "null_one_time_price", "zero_date", "year_one_date")
+    for sid, how in zip(sids, hows, strict=False):
+        sim.malformed_item(ACCOUNT, sid, how)
+
+    response = api.get(listing_url(sim))
+    items = response.json()["incoming_phone_numbers"][:6]
+    beta = [api.get(beta_url(sim, sid)).json() for sid in sids]
+    v2 = [v2_data(api, sim, sid) for sid in sids]
+
+    for served in (items, beta, v2):
+        assert served[0]["sid"] == 12345
+        assert (served[1]["rental_price"], served[1]["incoming_rate"]) == (499.0, 0.25)
+        assert served[1]["incoming_pulse"] == 60
+        assert served[2]["one_time_price"] is None
+        assert served[3]["date_created"] == "0000-00-00 00:00:00"
+        assert served[4]["date_updated"] == "0001-01-01 00:00:00"
+        assert PRICE.fullmatch(served[5]["rental_price"])
+    # On the wire, JSON numbers: 499.0 written with its point, the pulse without.
+    assert '"rental_price": 499.0, "incoming_rate": 0.25, "incoming_pulse": 60' in response.text
+
+
+@pytest.mark.parametrize(
+    ("how", "alternates"),
+    [
+        ("alternates_objects", [{"phone_number": n} for n in MALFORMED_ALTERNATES[:2]]),
+        ("many_alternates", list(MALFORMED_ALTERNATES)),
+    ],
+)
+def test_connectivity_malformations_change_only_the_v2_detail(sim, api, how, alternates):
+    sid = first_sid(sim)
+    sim.set_connectivity(ACCOUNT, sid, "incoming", status="active", alternates=None)
+    sim.malformed_item(ACCOUNT, sid, how)
+
+    connectivity = v2_data(api, sim, sid)["connectivity"]
+
+    assert len(MALFORMED_ALTERNATES) == 30
+    for key in ("incoming_call", "outgoing_call"):
+        assert connectivity[key]["status"] == "major_outage"
+        assert connectivity[key]["alternate_exophone"] == alternates
+        assert "last_check_time" in connectivity[key]
+    listed = api.get(listing_url(sim)).json()["incoming_phone_numbers"][0]
+    assert listed == sim.numbers(ACCOUNT)[0]
+    assert api.get(beta_url(sim, sid)).json() == sim.numbers(ACCOUNT)[0]
+    # The state behind the override is untouched: cleared, the number is back.
+    sim.clear_malformed_item(ACCOUNT, sid)
+    assert v2_data(api, sim, sid)["connectivity"]["incoming_call"]["status"] == "active"
+
+
+def test_an_unknown_malformation_is_refused(sim):
+    with pytest.raises(ValueError, match="is not one of"):
+        sim.malformed_item(ACCOUNT, first_sid(sim), "numeric_sid")
 
 
 def test_fail_listing_at_page_fails_that_page_until_reset(sim, api):

@@ -7,6 +7,7 @@ log never lets a burst through at a window boundary, which a fixed
 per-minute counter would (twice the limit in two seconds).
 """
 
+import math
 import threading
 import time
 import uuid
@@ -115,6 +116,39 @@ class RedisRequestBudget:
                 return waited
             self._sleep(wait)
             waited += wait
+
+
+class PacedBudget:
+    """Another budget, with at least `spacing` seconds between two requests.
+
+    The scheduled listing is paced this way across its own interval, so that
+    its pages never take the share of the budget that the sweep relies on.
+    """
+
+    def __init__(
+        self,
+        inner: RequestBudget,
+        *,
+        spacing: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.inner = inner
+        self.spacing = spacing
+        self._clock = clock
+        self._sleep = sleep
+        self._next = -math.inf
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + self.spacing
+        waited = slot - now
+        if waited > 0:
+            self._sleep(waited)
+        return waited + self.inner.acquire()
 
 
 # One local budget per account and limit for the life of the process, so that

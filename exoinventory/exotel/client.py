@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -91,6 +92,13 @@ class ConnectivityBatch:
     skipped: list[SkippedRecord]
     # Numbers Exotel answered 404 for: no longer in the account.
     gone: list[str]
+
+
+def _json(response: requests.Response) -> Any:
+    """The body as JSON, with its non-integral numbers as Decimal: the seeds
+    type prices and the pulse as "Double", and a float would lose paise
+    before parse_money could refuse it."""
+    return response.json(parse_float=Decimal)
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -226,7 +234,7 @@ class ExotelClient:
         if response.status_code != 200:
             raise ExotelError(f"{where}: HTTP {response.status_code}")
         try:
-            body = response.json()
+            body = _json(response)
         except ValueError:
             raise ExotelError(f"{where}: the body is not JSON") from None
         items = body.get("incoming_phone_numbers") if isinstance(body, dict) else None
@@ -272,12 +280,15 @@ class ExotelClient:
             response = self._get(path)
         except ExotelError as error:
             return SkippedRecord(sid=sid, reason=str(error))
+        # Stamped as the answer arrived, before parsing: the observation is
+        # of this moment, whatever Exotel's own last_check_time says.
+        observed_at = datetime.now(UTC)
         try:
-            body = response.json()
+            body = _json(response)
         except ValueError:
             return SkippedRecord(sid=sid, reason=f"detail HTTP {response.status_code}: not JSON")
         try:
-            return parse_detail_envelope(body, sid=sid)
+            return parse_detail_envelope(body, sid=sid, observed_at=observed_at)
         except ExoPhoneNotFound:
             return sid
         except RecordError as error:

@@ -1,4 +1,4 @@
-"""Money as Exotel sends it ("499.000000"), as Decimal, never float."""
+"""Money as Exotel sends it ("499.000000", or 499.0 read as Decimal), never float."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -14,16 +14,24 @@ class MoneyError(ValueError):
 
 
 def parse_money(value: object, *, field: str = "amount") -> Decimal:
-    """Read a price exactly. Strings and ints only: a float has already lost
-    paise, so it is refused rather than rounded.
+    """Read a price exactly.
+
+    The seeds show prices as decimal strings but type them "Double", so a
+    JSON number may come too: the client reads those as Decimal
+    (`parse_float=Decimal`) or int, and both are taken. A float has already
+    lost paise, so it is refused rather than rounded; a bool is not a price.
 
     >>> parse_money("499.000000")
     Decimal('499.000000')
+    >>> parse_money(Decimal("499.0"))
+    Decimal('499.000000')
     """
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise MoneyError(f"{field}: expected a decimal string, got {type(value).__name__}")
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise MoneyError(
+            f"{field}: expected a decimal string, an int or a Decimal, got {type(value).__name__}"
+        )
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
         raise MoneyError(f"{field}: {value!r} is not a decimal number") from None
     if not amount.is_finite():

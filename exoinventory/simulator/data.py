@@ -90,8 +90,25 @@ WINDOW_TICKS = 20
 MAX_OUTAGE_TICKS = 6
 OUTAGE_CHANCE = 0.15
 
-# Ways malformed_item() spoils a number's item, for testing skip-and-count.
-MALFORMATIONS = ("bad_price", "missing_phone_number", "bad_date")
+# Ways malformed_item() spoils a number's item, for testing what a sync skips
+# (an unusable sid or phone number), empties (any other unusable field) and
+# reads as the documents allow (JSON numbers, alternates as objects). The
+# connectivity ones change only the v2 detail: the listing has no connectivity.
+MALFORMATIONS = (
+    "bad_price",
+    "missing_phone_number",
+    "bad_date",
+    "bad_sid",
+    "numeric_prices",
+    "null_one_time_price",
+    "zero_date",
+    "year_one_date",
+    "alternates_objects",
+    "many_alternates",
+)
+# Plausible alternates for the connectivity malformations: Delhi landlines no
+# generated number can be (generated Delhi landlines start 113, 114, 116, 117).
+MALFORMED_ALTERNATES = tuple(f"+9111500000{i:02d}" for i in range(30))
 
 
 @dataclass
@@ -155,13 +172,38 @@ def v2_item(phone: SimulatedExoPhone, connectivity: dict[str, Any]) -> dict[str,
 
 
 def malform(item: dict[str, Any], how: str) -> None:
-    """Spoil a rendered item in place, the way a buggy upstream would."""
+    """Change a rendered item in place (see MALFORMATIONS), the way a buggy
+    upstream would, or the way the documents allow but rarely show.
+
+    Values are replaced, never mutated: the connectivity block's lists may
+    be shared with the state's overrides.
+    """
     if how == "bad_price":
         item["rental_price"] = "abc"
     elif how == "missing_phone_number":
         item.pop("phone_number", None)
     elif how == "bad_date":
         item["date_created"] = "yesterday"
+    elif how == "bad_sid":
+        item["sid"] = 12345
+    elif how == "numeric_prices":
+        # The seeds type these "Double": JSON numbers, 499.0 written as such.
+        item.update(rental_price=499.0, incoming_rate=0.25, incoming_pulse=60)
+    elif how == "null_one_time_price":
+        item["one_time_price"] = None
+    elif how == "zero_date":
+        item["date_created"] = "0000-00-00 00:00:00"
+    elif how == "year_one_date":
+        item["date_updated"] = "0001-01-01 00:00:00"
+    elif how in ("alternates_objects", "many_alternates") and "connectivity" in item:
+        if how == "alternates_objects":
+            alternates: list[Any] = [{"phone_number": n} for n in MALFORMED_ALTERNATES[:2]]
+        else:
+            alternates = list(MALFORMED_ALTERNATES)
+        item["connectivity"] = {
+            key: {**block, "status": MAJOR_OUTAGE, "alternate_exophone": alternates}
+            for key, block in item["connectivity"].items()
+        }
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -135,7 +135,8 @@ class SimulatorState:
 
     def malformed_item(self, account_sid: str, sid: str, how: str = "bad_price") -> None:
         """Serve this number's item spoiled (see MALFORMATIONS) in the listing
-        and both details until clear_malformed_item()."""
+        and both details (connectivity ones: the v2 detail alone) until
+        clear_malformed_item()."""
         if how not in MALFORMATIONS:
             raise ValueError(f"{how!r} is not one of {MALFORMATIONS}")
         with self._lock:
