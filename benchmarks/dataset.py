@@ -10,6 +10,7 @@ timing holds only the sync's own work: the diff and the writes.
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 
@@ -29,7 +30,7 @@ from exoinventory.exotel.records import (
     parse_exophone,
 )
 from exoinventory.numbers.models import ConnectivityStatus, SyncRun
-from exoinventory.numbers.services.sync import exophones_sync
+from exoinventory.numbers.services.sync import SyncResult, exophones_sync
 from exoinventory.simulator import ExotelSimulator
 
 ACCOUNT = "BenchSim"
@@ -102,7 +103,9 @@ def _reports(simulator: ExotelSimulator, sids: Sequence[str]) -> dict[str, Conne
     for sid in sids:
         # The v2 envelope of a successful detail, around the simulator's own data.
         item = {"code": 200, "status": "success", "data": simulator.v2_detail(ACCOUNT, sid)}
-        reports[sid] = parse_detail_envelope({"response": [item]}, sid=sid)
+        reports[sid] = parse_detail_envelope(
+            {"response": [item]}, sid=sid, observed_at=datetime.now(UTC)
+        )
     return reports
 
 
@@ -136,13 +139,17 @@ class ReplayClient(ExotelClient):
         return ConnectivityBatch(reports=reports, skipped=[], gone=[])
 
 
-def synced(snapshot: Snapshot) -> SyncRun:
-    """One sync of the replayed account by the sync service; an error unless it succeeded."""
-    run = exophones_sync(
+def synced(snapshot: Snapshot) -> SyncResult:
+    """One sync (listing and sweep) of the replayed account by the sync
+    service; an error unless both succeeded and every number was checked."""
+    result = exophones_sync(
         account=REPLAYED_ACCOUNT, trigger=SyncRun.Trigger.COMMAND, client=ReplayClient(snapshot)
     )
-    if run.outcome != SyncRun.Outcome.SUCCESS:
-        raise RuntimeError(f"the benchmark's sync did not succeed: {run.outcome} {run.error}")
-    if run.connectivity_checked != len(snapshot.records):
+    for run in (result.listing, result.sweep):
+        if run.outcome != SyncRun.Outcome.SUCCESS:
+            raise RuntimeError(
+                f"the benchmark's {run.kind} did not succeed: {run.outcome} {run.error}"
+            )
+    if result.sweep.connectivity_checked != len(snapshot.records):
         raise RuntimeError("not every number's connectivity was checked: raise the rate limit")
-    return run
+    return result

@@ -90,12 +90,16 @@ def _timed_sync(account: ExotelAccount) -> Phases:
     )
     with counting_queries() as counter:
         start = time.perf_counter()
-        run = exophones_sync(account=account, trigger=SyncRun.Trigger.COMMAND, client=client)
+        result = exophones_sync(account=account, trigger=SyncRun.Trigger.COMMAND, client=client)
         total = time.perf_counter() - start
-    if run.outcome != SyncRun.Outcome.SUCCESS or run.connectivity_checked != NUMBERS:
-        raise RuntimeError(f"the end-to-end sync did not check every number: {run.error}")
+    if (
+        result.sweep.outcome != SyncRun.Outcome.SUCCESS
+        or result.sweep.connectivity_checked != NUMBERS
+    ):
+        raise RuntimeError(f"the end-to-end sync did not check every number: {result.sweep.error}")
+    requests = result.listing.requests + result.sweep.requests
     return Phases(
-        total, client.listing_seconds, client.connectivity_seconds, counter.count, run.requests
+        total, client.listing_seconds, client.connectivity_seconds, counter.count, requests
     )
 
 

@@ -55,9 +55,11 @@ def local_environment() -> dict[str, str]:
     environ.setdefault("CELERY_BROKER_URL", "filesystem://")
     environ["PYTHONUNBUFFERED"] = "1"
     if not environ.get("EXOTEL_ACCOUNTS"):
-        # The simulator is on loopback and has no limit of its own: sync it
-        # every minute, checking every number, so outages show up quickly.
+        # The simulator is on loopback and has no limit of its own: sweep it
+        # every minute, checking every number, so outages show up quickly,
+        # and list it every five.
         environ.setdefault("SYNC_INTERVAL_MINUTES", "1")
+        environ.setdefault("LISTING_INTERVAL_MINUTES", "5")
         environ.setdefault("EXOTEL_RATE_LIMIT_PER_MINUTE", "6000")
     return environ
 
@@ -175,11 +177,17 @@ def main() -> int:
             print(f"exoinventory: no EXOTEL_ACCOUNTS; syncing the simulator on port {sim_port}")
         _admin_login(supervisor)
         celery = [sys.executable, "-m", "celery", "-A", "exoinventory"]
-        supervisor.start("worker", *celery, "worker", "--pool=solo", "--loglevel=INFO")
+        # Two threads: a paced listing runs for minutes, and the sweeps go on beside it.
+        supervisor.start(
+            "worker", *celery, "worker", "--pool=threads", "--concurrency=2", "--loglevel=INFO"
+        )
         supervisor.start("beat", *celery, "beat", "--loglevel=INFO")
+        # The first listing now (an account never listed is listed at half
+        # the budget, not paced), so the inventory is there at once; beat's
+        # first sweep follows within a minute.
         supervisor.manage("shell", "--no-imports", "-c",
-                          "from exoinventory.numbers.tasks import sync_all_accounts; "
-                          "sync_all_accounts.delay()")  # fmt: skip
+                          "from exoinventory.numbers.tasks import list_all_accounts; "
+                          "list_all_accounts.delay()")  # fmt: skip
         supervisor.start(
             "web", sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"
         )

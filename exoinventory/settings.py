@@ -49,9 +49,18 @@ def env_int(name: str, *, default: int, minimum: int = 0) -> int:
 # broker's queue, sync locks. Compose keeps its data in PostgreSQL instead.
 VAR_DIR = Path(env.str("EXOINVENTORY_VAR_DIR", default=str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# `make run` keeps its secret key here. In the folder it made, manage.py then
+# works without exporting anything: with DJANGO_SECRET_KEY unset and this file
+# present, it is a debug run like make run's own. Production sets
+# DJANGO_SECRET_KEY (compose requires it) and never reads the file.
+LOCAL_SECRET_KEY_FILE = VAR_DIR / "secret_key"
+_LOCAL_RUN = not env.str("DJANGO_SECRET_KEY", default="") and LOCAL_SECRET_KEY_FILE.exists()
+
+DEBUG = env_bool("DJANGO_DEBUG", default=_LOCAL_RUN)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY and DEBUG and _LOCAL_RUN:
+    SECRET_KEY = LOCAL_SECRET_KEY_FILE.read_text().strip()
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY is not set: give it a long random value (make run makes one for you)."
@@ -177,7 +186,10 @@ EXOTEL_LISTING_TIME_ZONE = env.str("EXOTEL_LISTING_TIME_ZONE", default="Asia/Kol
 # process that syncs (several Celery workers); otherwise it is per process.
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# The connectivity sweep's schedule, and the listing's (prices and flows
+# change rarely): see exoinventory/numbers/cadence.py and docs/sync.md.
 SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", default=5, minimum=1)
+LISTING_INTERVAL_MINUTES = env_int("LISTING_INTERVAL_MINUTES", default=60, minimum=1)
 
 # --- Celery (read by exoinventory.celery_app under the CELERY_ namespace)
 # The default is kombu's filesystem transport under var/: it needs no server,
@@ -194,9 +206,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Redis hands an unacknowledged (late-ack) task to another worker after
-    # this long: keep it above the task's hard time limit (an hour), or a
-    # long sync would be started twice (the second would only be skipped).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+    # this long: keep it above the longest hard time limit (a paced listing,
+    # about 3 hours: numbers.tasks), or a long listing would be started twice
+    # (the second would only be skipped).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 # One task at a time per worker process: a sync is long, and late acks with a
@@ -204,11 +217,16 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "sync-exophones": {
-        "task": "numbers.sync_all_accounts",
+    "sweep-connectivity": {
+        "task": "numbers.sweep_all_accounts",
         "schedule": SYNC_INTERVAL_MINUTES * 60.0,
         # A tick not started within one interval is dropped: the next is due.
         "options": {"expires": SYNC_INTERVAL_MINUTES * 60},
+    },
+    "list-exophones": {
+        "task": "numbers.list_all_accounts",
+        "schedule": LISTING_INTERVAL_MINUTES * 60.0,
+        "options": {"expires": LISTING_INTERVAL_MINUTES * 60},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -2,6 +2,7 @@
 
 import io
 import logging
+import math
 import os
 import signal
 import subprocess
@@ -14,23 +15,29 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from exoinventory.exotel.accounts import ExotelAccount, parse_accounts
 from exoinventory.exotel.budget import LocalRequestBudget
 from exoinventory.exotel.client import ExotelClient, Progress
+from exoinventory.numbers.cadence import account_cadence
 from exoinventory.numbers.models import (
+    MIRRORED_FIELDS,
     Account,
     ConnectivityRun,
     ExoPhone,
     ExoPhoneChange,
     SyncRun,
 )
-from exoinventory.numbers.services.sync import INTERRUPTED, exophones_sync
+from exoinventory.numbers.services.runs import INTERRUPTED
+from exoinventory.numbers.services.sweep import connectivity_sweep
+from exoinventory.numbers.services.sync import SyncResult, exophones_sync
 from exoinventory.simulator import ExotelSimulator
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,11 +64,10 @@ def account(simulator: ExotelSimulator, settings) -> ExotelAccount:
     return parse_accounts(settings.EXOTEL_ACCOUNTS)[0]
 
 
-def sync(
-    account: ExotelAccount, *, page_size: int = 50, progress: Progress | None = None
-) -> SyncRun:
-    """One sync with a client that does not make the tests wait on backoff."""
-    client = ExotelClient(
+def fast_client(account: ExotelAccount, *, page_size: int = 50) -> ExotelClient:
+    """A client that does not make the tests wait on backoff or on the budget:
+    the sweep's allotment still follows settings (numbers.cadence)."""
+    return ExotelClient(
         account,
         budget=LocalRequestBudget(100_000),
         listing_zone="Asia/Kolkata",
@@ -69,8 +75,23 @@ def sync(
         timeout=(2.0, 1.0),
         backoff_seconds=0.01,
     )
+
+
+def sync(
+    account: ExotelAccount, *, page_size: int = 50, progress: Progress | None = None
+) -> SyncResult:
+    """A listing, then one sweep allotment."""
     return exophones_sync(
-        account=account, trigger=SyncRun.Trigger.COMMAND, client=client, progress=progress
+        account=account,
+        trigger=SyncRun.Trigger.COMMAND,
+        client=fast_client(account, page_size=page_size),
+        progress=progress,
+    )
+
+
+def sweep(account: ExotelAccount) -> SyncRun:
+    return connectivity_sweep(
+        account=account, trigger=SyncRun.Trigger.SCHEDULE, client=fast_client(account)
     )
 
 
@@ -92,10 +113,12 @@ def test_the_first_sync_stores_every_number_and_field_exactly(simulator, account
     simulator.set_field(ACCOUNT, sid, "capabilities", {"voice": True})
     simulator.set_field(ACCOUNT, sid, "voice_url", None)
 
-    run = sync(account)
+    result = sync(account)
 
-    assert run.outcome == SyncRun.Outcome.SUCCESS, run.error
-    assert run.numbers_created == 40
+    assert result.listing.outcome == SyncRun.Outcome.SUCCESS, result.listing.error
+    assert result.sweep.outcome == SyncRun.Outcome.SUCCESS, result.sweep.error
+    assert result.listing.numbers_created == 40
+    assert result.sweep.connectivity_checked == 40 and result.sweep.numbers_unchecked == 0
     stored = {p.sid: p for p in ExoPhone.objects.all()}
     for item in simulator.numbers(ACCOUNT):
         p = stored[item["sid"]]
@@ -120,16 +143,17 @@ def test_the_first_sync_stores_every_number_and_field_exactly(simulator, account
 
 
 @pytest.mark.django_db
-def test_an_unchanged_resync_adds_only_one_sync_run(simulator, account):
+def test_an_unchanged_resync_adds_only_its_two_sync_runs(simulator, account):
     sync(account)
     before = row_counts()
 
-    run = sync(account)
+    result = sync(account)
 
     after = row_counts()
-    assert run.numbers_unchanged == 40 and run.runs_opened == 0 and run.runs_extended == 80
+    assert result.listing.numbers_unchanged == 40
+    assert (result.sweep.runs_opened, result.sweep.runs_extended) == (0, 80)
     assert {name: after[name] - before[name] for name in after if after[name] != before[name]} == {
-        "SyncRun": 1
+        "SyncRun": 2
     }
 
 
@@ -144,7 +168,7 @@ def test_each_changed_field_gives_one_change_record(simulator, account):
     simulator.set_field(ACCOUNT, sid, "rental_price", "1234.560000")
     simulator.set_field(ACCOUNT, sid, "friendly_name", "Support line")
 
-    run = sync(account)
+    run = sync(account).listing
 
     changes = {c.field: c for c in ExoPhoneChange.objects.filter(exophone=old)}
     assert set(changes) == {"voice_url", "rental_price", "friendly_name"}
@@ -193,19 +217,41 @@ def test_a_number_missing_from_a_complete_listing_is_released_and_comes_back(sim
 
     released = sync(account)
 
-    assert released.numbers_released == 1 and released.numbers_seen == 39
-    assert phone(sid).released_at == released.started_at
+    assert released.listing.numbers_seen == 39
+    assert released.sweep.numbers_released == 1
+    released_at = phone(sid).released_at
+    assert released.sweep.started_at < released_at < released.sweep.finished_at
     simulator.restore_number(ACCOUNT, sid)
 
     back = sync(account)
 
-    assert back.numbers_released == 0 and back.numbers_updated == 1
+    assert back.sweep.numbers_released == 0 and back.listing.numbers_updated == 1
     assert phone(sid).released_at is None
     assert list(
         ExoPhoneChange.objects.filter(exophone__sid=sid, field="released_at")
         .order_by("observed_at")
         .values_list("new_value", flat=True)
-    ) == [released.started_at.isoformat().replace("+00:00", "Z"), None]
+    ) == [released_at.isoformat().replace("+00:00", "Z"), None]
+
+
+@pytest.mark.django_db
+def test_a_released_number_is_down_nowhere_and_its_runs_are_closed_at_the_release(
+    simulator, account
+):
+    sid = first_sid(simulator)
+    simulator.set_connectivity(ACCOUNT, sid, "incoming", status="major_outage")
+    sync(account)
+    assert phone(sid).incoming_status == "major_outage"
+    simulator.remove_number(ACCOUNT, sid)
+
+    sync(account)
+
+    gone = phone(sid)
+    assert gone.released_at is not None
+    assert (gone.incoming_status, gone.outgoing_status) == ("", "")
+    runs = ConnectivityRun.objects.filter(exophone=gone)
+    assert not runs.filter(is_current=True).exists()
+    assert {run.last_observed_at for run in runs} == {gone.released_at}
 
 
 @pytest.mark.django_db
@@ -221,26 +267,28 @@ def test_a_listing_that_shifts_while_it_is_paged_releases_only_what_is_gone(simu
     shifted = sync(account, page_size=10, progress=remove_first_number_after_page_0)
     after = sync(account, page_size=10)
 
-    assert (shifted.numbers_seen, shifted.numbers_released) == (39, 0)
-    assert (after.numbers_seen, after.numbers_released) == (39, 1)
-    assert phone(sids[0]).released_at == after.started_at
+    assert (shifted.listing.numbers_seen, shifted.sweep.numbers_released) == (39, 0)
+    assert (after.listing.numbers_seen, after.sweep.numbers_released) == (39, 1)
+    assert phone(sids[0]).released_at is not None
     assert phone(sids[10]).released_at is None
     assert not ExoPhoneChange.objects.filter(exophone__sid=sids[10]).exists()
 
 
 @pytest.mark.django_db
-def test_an_item_the_database_cannot_store_is_skipped_and_the_rest_sync(simulator, account):
+def test_a_value_the_database_cannot_store_is_stored_empty_and_the_run_is_partial(
+    simulator, account
+):
     sync(account)
     bad, renamed = simulator.numbers(ACCOUNT)[5]["sid"], first_sid(simulator)
     simulator.set_field(ACCOUNT, bad, "friendly_name", "nul\x00name")
     simulator.set_field(ACCOUNT, renamed, "friendly_name", "renamed")
 
-    run = sync(account)
+    run = sync(account).listing
 
-    assert run.outcome == SyncRun.Outcome.SUCCESS, run.error
-    assert run.records_skipped == 1
+    assert run.outcome == SyncRun.Outcome.PARTIAL, run.error
+    assert (run.records_skipped, run.fields_emptied) == (0, {"friendly_name": 1})
     assert phone(renamed).friendly_name == "renamed"
-    assert phone(bad).released_at is None and "\x00" not in phone(bad).friendly_name
+    assert phone(bad).released_at is None and phone(bad).friendly_name == ""
 
 
 @pytest.mark.django_db
@@ -254,7 +302,7 @@ def test_when_the_budget_covers_part_of_the_account_unchanged_checks_extend_runs
     for item in simulator.numbers(ACCOUNT):  # no outage to check first
         for direction in ("incoming", "outgoing"):
             simulator.set_connectivity(ACCOUNT, item["sid"], direction, status="active")
-    runs = [sync(account) for _ in range(7)]
+    runs = [sync(account).sweep for _ in range(7)]
 
     assert [run.connectivity_checked for run in runs] == [7] * 7
     assert sum(run.runs_opened for run in runs[:6]) == 80  # every number once
@@ -270,7 +318,7 @@ def test_a_gap_without_observation_is_not_bridged_by_a_run(simulator, account):
         last_observed_at=F("last_observed_at") - timedelta(hours=1),
     )
 
-    run = sync(account)
+    run = sync(account).sweep
 
     assert run.runs_opened == 2 and run.runs_extended == 78
     incoming = ConnectivityRun.objects.filter(exophone__sid=sid, direction="incoming")
@@ -279,19 +327,28 @@ def test_a_gap_without_observation_is_not_bridged_by_a_run(simulator, account):
 
 
 @pytest.mark.django_db
+def listed_values() -> list[dict]:
+    """What a listing writes of every number."""
+    return list(ExoPhone.objects.order_by("sid").values("sid", "last_seen", *MIRRORED_FIELDS))
+
+
+@pytest.mark.django_db
 def test_a_listing_that_fails_midway_releases_nothing_and_changes_nothing(simulator, account):
     sync(account, page_size=10)
-    before = list(ExoPhone.objects.order_by("sid").values())
+    before = listed_values()
     counts = row_counts()
     simulator.set_field(ACCOUNT, first_sid(simulator), "friendly_name", "changed meanwhile")
     simulator.fail_listing_at_page(2)
 
-    run = sync(account, page_size=10)
+    result = sync(account, page_size=10)
 
+    run = result.listing
     assert run.outcome == SyncRun.Outcome.FAILED
     assert "listing page 2" in run.error and "\n" not in run.error
-    assert list(ExoPhone.objects.order_by("sid").values()) == before
-    assert row_counts() == {**counts, "SyncRun": counts["SyncRun"] + 1}
+    assert listed_values() == before
+    # The sweep after it still checks connectivity: no number was released.
+    assert result.sweep.connectivity_checked == 40 and result.sweep.numbers_released == 0
+    assert row_counts() == {**counts, "SyncRun": counts["SyncRun"] + 2}
 
 
 @pytest.mark.django_db
@@ -302,20 +359,22 @@ def test_errors_timeouts_and_malformed_items_are_survived_and_counted(simulator,
     simulator.fail_next(2, status=503)
     simulator.timeout_next(1, seconds=3)
 
-    run = sync(account)
+    result = sync(account)
 
-    assert run.outcome == SyncRun.Outcome.SUCCESS, run.error
+    run = result.listing
+    assert run.outcome == SyncRun.Outcome.PARTIAL, run.error
     assert run.retries >= 3
-    assert run.records_skipped >= 1
-    assert run.numbers_seen == 39
-    assert phone(bad).released_at is None  # a malformed item is not a missing number
+    assert run.fields_emptied == {"rental_price": 1}
+    assert run.numbers_seen == 40
+    assert phone(bad).rental_price is None
+    assert phone(bad).released_at is None
 
 
 @pytest.mark.django_db
 def test_a_sync_whose_retries_run_out_fails_with_one_clean_line(simulator, account):
     simulator.fail_next(50, status=500)
 
-    run = sync(account)
+    run = sync(account).listing
 
     assert run.outcome == SyncRun.Outcome.FAILED
     assert run.error.startswith(f"{ACCOUNT}: listing page 0: HTTP 500")
@@ -329,7 +388,7 @@ def test_two_syncs_of_one_account_started_together_run_once(account, simulator):
     runs: list[SyncRun] = []
 
     def worker() -> None:
-        runs.append(sync(account))
+        runs.append(sync(account).listing)
         connection.close()
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
@@ -351,7 +410,8 @@ def test_a_sync_killed_midway_leaves_the_previous_state_and_the_next_converges(
     sync(account)
     before = list(ExoPhone.objects.order_by("sid").values())
     simulator.set_field(ACCOUNT, first_sid(simulator), "friendly_name", "renamed")
-    simulator.latency = 0.2
+    # Slow enough that the child is still on its one listing page when killed.
+    simulator.latency = 1.5
     db = settings.DATABASES["default"]
     environ = {
         **os.environ,
@@ -367,17 +427,18 @@ def test_a_sync_killed_midway_leaves_the_previous_state_and_the_next_converges(
     while not SyncRun.objects.filter(outcome=SyncRun.Outcome.RUNNING).exists():
         assert time.monotonic() < deadline, "the child sync never started"
         time.sleep(0.05)
-    time.sleep(0.5)  # into its connectivity checks
+    time.sleep(0.5)  # into its listing
     child.send_signal(signal.SIGKILL)
     child.wait()
 
     assert list(ExoPhone.objects.order_by("sid").values()) == before
     simulator.latency = 0.0
-    run = sync(account)
+    run = sync(account).listing
 
     assert run.outcome == SyncRun.Outcome.SUCCESS
     assert phone(first_sid(simulator)).friendly_name == "renamed"
-    killed = SyncRun.objects.exclude(pk=run.pk).order_by("-started_at").first()
+    listings = SyncRun.objects.filter(kind=SyncRun.Kind.LISTING).exclude(pk=run.pk)
+    killed = listings.order_by("-started_at").first()
     assert killed.outcome == SyncRun.Outcome.FAILED and killed.error == INTERRUPTED
 
 
@@ -420,7 +481,7 @@ def test_the_token_appears_in_no_log_row_error_or_output(simulator, account, cap
     sync(account)
     simulator.set_field(ACCOUNT, first_sid(simulator), "voice_url", None)
     simulator.fail_next(50, status=500)
-    failed = sync(account)
+    failed = sync(account).listing
     simulator.reset_faults()
     out = io.StringIO()
     call_command("sync_exophones", stdout=out, stderr=out)
@@ -430,3 +491,76 @@ def test_the_token_appears_in_no_log_row_error_or_output(simulator, account, cap
     for model in apps.get_models():
         texts += [str(row) for row in model.objects.values_list()]
     assert not [t for t in texts if TOKEN in t]
+
+
+@pytest.mark.django_db
+def test_a_number_whose_detail_always_fails_does_not_block_the_others(simulator, account, settings):
+    # 7 numbers a sweep (see the test above): 6 sweeps come round all 40.
+    settings.EXOTEL_RATE_LIMIT_PER_MINUTE = 10
+    settings.SYNC_INTERVAL_MINUTES = 1
+    broken = first_sid(simulator)
+    for item in simulator.numbers(ACCOUNT):
+        for direction in ("incoming", "outgoing"):
+            simulator.set_connectivity(ACCOUNT, item["sid"], direction, status="active")
+    simulator.fail_next(1000, status=500, path_contains=f"incoming-phone-numbers/{broken}")
+    sync(account)
+
+    runs = [sweep(account) for _ in range(6)]
+
+    observed = ExoPhone.objects.filter(connectivity_observed_at__isnull=False)
+    assert observed.count() == 39
+    assert not observed.filter(sid=broken).exists()
+    assert phone(broken).connectivity_attempted_at is not None
+    # Asked about like any other number, not in every sweep.
+    assert sum(run.records_skipped for run in runs) <= 2
+    assert all(run.outcome in (SyncRun.Outcome.SUCCESS, SyncRun.Outcome.PARTIAL) for run in runs)
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_at_5000_numbers_the_listing_never_starves_the_sweep_and_old_statuses_become_no_data(
+    settings, admin_client
+):
+    """The issue's scale case: pages of 10 make 501 listing requests, more than
+    an interval's whole budget (100 a minute x 5 minutes x 0.8 = 400); the
+    sweep still gets its allotment, and every number is observed within
+    ceil(numbers / allotment) + 1 sweeps."""
+    settings.EXOTEL_RATE_LIMIT_PER_MINUTE = 100
+    settings.SYNC_INTERVAL_MINUTES = 5
+    settings.REDIS_URL = ""
+    with ExotelSimulator(
+        numbers=5000, seed=11, accounts=[ACCOUNT], key="simkey", token=TOKEN, evolve=False
+    ) as sim:
+        # No outage, so that no number is checked twice in a round.
+        for item in sim.numbers(ACCOUNT):
+            for direction in ("incoming", "outgoing"):
+                sim.set_connectivity(ACCOUNT, item["sid"], direction, status="active")
+        account = parse_accounts(sim.account_url(ACCOUNT))[0]
+        settings.EXOTEL_ACCOUNTS = sim.account_url(ACCOUNT)
+        cadence = account_cadence(5000)
+        assert cadence.interval_budget < 501 and cadence.allotment >= cadence.interval_budget // 2
+
+        first = sync(account, page_size=10)
+        sweeps = [first.sweep] + [sweep(account) for _ in range(cadence.sweeps_per_round)]
+
+        assert first.listing.pages == 501 and first.listing.numbers_seen == 5000
+        assert [run.connectivity_checked for run in sweeps] == [cadence.allotment] * len(sweeps)
+        assert not ExoPhone.objects.filter(connectivity_observed_at__isnull=True).exists()
+        assert len(sweeps) == math.ceil(5000 / cadence.allotment) + 1
+
+    sample = ExoPhone.objects.order_by("sid").first()
+    assert (
+        admin_client.get("/admin/numbers/exophone/?incoming=active").context["cl"].result_count
+        == 5000
+    )
+    with time_machine.travel(timezone.now() + timedelta(hours=4)):
+        listing_page = admin_client.get("/admin/numbers/exophone/")
+        no_data = admin_client.get("/admin/numbers/exophone/?incoming=no+data")
+        active = admin_client.get("/admin/numbers/exophone/?incoming=active")
+        number_page = admin_client.get(f"/admin/numbers/exophone/{sample.pk}/change/")
+
+    assert "last seen Active, 4\xa0hours ago" in listing_page.content.decode()
+    assert no_data.context["cl"].result_count == 5000
+    assert active.context["cl"].result_count == 0
+    assert "no data" in number_page.content.decode()
+    assert "last seen Active, 4\xa0hours ago" in number_page.content.decode()

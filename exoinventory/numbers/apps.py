@@ -6,3 +6,7 @@ class NumbersConfig(AppConfig):
     label = "numbers"
     verbose_name = "ExoPhones"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the system checks.
+        from exoinventory.numbers import checks  # noqa: F401

@@ -45,6 +45,11 @@ class ConnectivityStatus(models.TextChoices):
     PARTIAL_NETWORK_OUTAGE = "partial_network_outage", "Partial network outage"
 
     @classmethod
+    def label_of(cls, status: str) -> str:
+        """Exotel's word as a label; a word we do not know is shown as sent."""
+        return str(cls(status).label) if status in cls.values else status
+
+    @classmethod
     def colour(cls, status: str | None) -> str:
         """Badge colour for a status; unknown and unobserved are grey."""
         return {
@@ -107,11 +112,21 @@ class ExoPhone(models.Model):
     region = models.CharField(
         max_length=8, blank=True, help_text="Telecom circle code; unknown codes are kept as-is."
     )
-    one_time_price = models.DecimalField(**MONEY, help_text="Paid once, in `currency`.")
-    rental_price = models.DecimalField(**MONEY, help_text="Monthly rental, in `currency`.")
-    incoming_rate = models.DecimalField(**MONEY, help_text="Per pulse, in `currency`.")
-    incoming_pulse = models.PositiveIntegerField(help_text="Seconds per pulse.")
-    currency = models.CharField(max_length=3)
+    # Empty (null) when Exotel sent a value that cannot be read exactly: the
+    # sync run counts it, and no sum treats it as zero.
+    one_time_price = models.DecimalField(
+        **MONEY, null=True, help_text="Paid once, in `currency`; empty: unreadable."
+    )
+    rental_price = models.DecimalField(
+        **MONEY, null=True, help_text="Monthly rental, in `currency`; empty: unreadable."
+    )
+    incoming_rate = models.DecimalField(
+        **MONEY, null=True, help_text="Per pulse, in `currency`; empty: unreadable."
+    )
+    incoming_pulse = models.PositiveIntegerField(
+        null=True, help_text="Seconds per pulse; empty: unreadable."
+    )
+    currency = models.CharField(max_length=3, blank=True)
     number_type = models.CharField(max_length=32, blank=True)
     vanity_number = models.BooleanField(null=True)
     voice_url = models.CharField(
@@ -145,7 +160,11 @@ class ExoPhone(models.Model):
     )
     outgoing_alternates = models.JSONField(null=True, blank=True)
     connectivity_observed_at = models.DateTimeField(
-        null=True, help_text="When a sync last fetched this number's connectivity."
+        null=True, help_text="When Exotel's last answer about this number's connectivity arrived."
+    )
+    connectivity_attempted_at = models.DateTimeField(
+        null=True,
+        help_text="When a sweep last asked for this number's connectivity, answered or not.",
     )
 
     first_seen = models.DateTimeField()
@@ -178,8 +197,10 @@ class ExoPhone(models.Model):
             # Admin status filter and the outages report's "down now".
             models.Index(fields=["incoming_status"], name="exophone_incoming_status"),
             models.Index(fields=["outgoing_status"], name="exophone_outgoing_status"),
-            # Sync: which numbers to check first when the budget is short.
-            models.Index(fields=["account", "connectivity_observed_at"], name="exophone_staleness"),
+            # Sweep: the numbers asked about longest ago go first.
+            models.Index(
+                fields=["account", "connectivity_attempted_at"], name="exophone_attempted"
+            ),
         ]
         permissions = [
             ("view_cost_report", "Can view the costs report"),
@@ -193,7 +214,11 @@ class ExoPhone(models.Model):
 
 
 class SyncRun(models.Model):
-    """One sync of one account: what it did and how it ended."""
+    """One listing or one connectivity sweep of one account: what it did and how it ended."""
+
+    class Kind(models.TextChoices):
+        LISTING = "listing", "Listing"
+        SWEEP = "sweep", "Connectivity sweep"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"
@@ -202,10 +227,13 @@ class SyncRun(models.Model):
     class Outcome(models.TextChoices):
         RUNNING = "running", "Running"
         SUCCESS = "success", "Success"
+        # Finished, but skipped records or stored unreadable fields empty.
+        PARTIAL = "partial", "Partial (records skipped or fields emptied)"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped (another sync was running)"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="sync_runs")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -224,17 +252,28 @@ class SyncRun(models.Model):
     numbers_unchanged = models.PositiveIntegerField(default=0)
     runs_opened = models.PositiveIntegerField(default=0)
     runs_extended = models.PositiveIntegerField(default=0)
-    records_skipped = models.PositiveIntegerField(default=0, help_text="Malformed, not stored.")
+    numbers_unchecked = models.PositiveIntegerField(
+        default=0, help_text="Sweep: current numbers this sweep did not observe."
+    )
+    records_skipped = models.PositiveIntegerField(
+        default=0, help_text="Listing items not stored, or details not usable."
+    )
+    fields_emptied = models.JSONField(
+        default=dict, blank=True, help_text="Field name → how many values were unreadable."
+    )
 
     class Meta:
         ordering = ["-started_at"]
         indexes = [
-            # Health check and admin staleness warning: last good sync per account.
-            models.Index(fields=["account", "outcome", "-started_at"], name="syncrun_last_good"),
+            # Health check, staleness warning, release candidates: last good
+            # listing and sweep per account.
+            models.Index(
+                fields=["account", "kind", "outcome", "-started_at"], name="syncrun_last_good"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.account} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+        return f"{self.account} {self.kind} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
 
 
 class ExoPhoneChange(models.Model):
@@ -272,8 +311,8 @@ class ConnectivityRun(models.Model):
     """A run of identical connectivity observations of one number and direction.
 
     An observation equal to the number's current run (same status and
-    alternates, no gap over twice the sync interval) extends it; anything
-    else opens a new run. Between runs there is no data, never an assumed
+    alternates, and the run still fresh by selectors.freshness) extends it;
+    anything else opens a new run. Between runs there is no data, never an assumed
     status.
     """
 
@@ -316,3 +355,7 @@ class ConnectivityRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exophone} {self.direction} {self.status}"
+
+
+# Outcomes of a listing or sweep whose data was written: what "last good" means.
+GOOD_OUTCOMES = (SyncRun.Outcome.SUCCESS, SyncRun.Outcome.PARTIAL)

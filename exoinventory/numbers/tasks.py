@@ -1,53 +1,87 @@
-"""Celery tasks: thin, each fetches its input and calls the sync service.
+"""Celery tasks: thin, each fetches its input and calls a service.
 
-Arguments and results carry account sids only: keys and tokens are read
-from the environment by the worker, never sent through the broker.
+Two cadences (numbers.cadence): beat sends `list_all_accounts` every
+LISTING_INTERVAL_MINUTES and `sweep_all_accounts` every SYNC_INTERVAL_MINUTES;
+each fans out one task per configured account. Arguments and results carry
+account sids only: keys and tokens are read from the environment by the
+worker, never sent through the broker.
 """
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
+from exoinventory.exotel.accounts import ExotelAccount
 from exoinventory.numbers.models import SyncRun
-from exoinventory.numbers.services.sync import configured_accounts, exophones_sync
+from exoinventory.numbers.services.listing import exophones_list
+from exoinventory.numbers.services.sweep import connectivity_sweep
+from exoinventory.numbers.services.sync import configured_accounts
 
-# A sync of 100,000 numbers at 50 requests/minute needs about 20 minutes for
-# the listing alone; past the soft limit the sync stops, rolls back and is
-# recorded as failed, and the hard limit ends a worker that does not stop.
-SOFT_TIME_LIMIT = 55 * 60
-HARD_TIME_LIMIT = 60 * 60
+# A scheduled listing is paced across its interval, and longer when the
+# account needs more pages than half the budget allows in it (100,000
+# numbers at 50 requests a minute: about 100 minutes). Past the soft limit a
+# run stops, rolls back and is recorded as failed; the hard limit ends a
+# worker that does not stop. The broker's visibility timeout (settings) is
+# above the longest hard limit, so a running task is never handed out twice.
+LISTING_SOFT_TIME_LIMIT = 3 * 3600
+LISTING_HARD_TIME_LIMIT = LISTING_SOFT_TIME_LIMIT + 300
+# A sweep spends one interval's allotment: minutes, even at a slow Exotel.
+SWEEP_SOFT_TIME_LIMIT = 55 * 60
+SWEEP_HARD_TIME_LIMIT = 60 * 60
+
+# Late acks: a worker that dies mid-run leaves the task queued for another.
+# Safe only because a listing and a sweep are idempotent and atomic per account.
+_LATE_ACKS = {"ignore_result": True, "acks_late": True, "reject_on_worker_lost": True}
 
 
-def _interval_seconds() -> int:
-    return settings.SYNC_INTERVAL_MINUTES * 60
-
-
-@shared_task(name="numbers.sync_all_accounts", ignore_result=True)
-def sync_all_accounts() -> list[str]:
-    """The beat tick: one sync_account task per configured account."""
+def _fan_out(task: Task, interval_minutes: int) -> list[str]:
     sids = [account.sid for account in configured_accounts()]
     for sid in sids:
-        # A tick still queued after one interval is stale (the next tick is
-        # due): it expires rather than piling up behind workers that were down.
-        sync_account.apply_async(args=[sid], expires=_interval_seconds())
+        # A task still queued after one interval is stale (the next is due):
+        # it expires rather than piling up behind workers that were down.
+        task.apply_async(args=[sid], expires=interval_minutes * 60)
     return sids
 
 
+def _configured(account_sid: str) -> ExotelAccount | None:
+    return {account.sid: account for account in configured_accounts()}.get(account_sid)
+
+
+@shared_task(name="numbers.list_all_accounts", ignore_result=True)
+def list_all_accounts() -> list[str]:
+    """The listing tick: one list_account task per configured account."""
+    return _fan_out(list_account, settings.LISTING_INTERVAL_MINUTES)
+
+
+@shared_task(name="numbers.sweep_all_accounts", ignore_result=True)
+def sweep_all_accounts() -> list[str]:
+    """The sweep tick: one sweep_account task per configured account."""
+    return _fan_out(sweep_account, settings.SYNC_INTERVAL_MINUTES)
+
+
 @shared_task(
-    name="numbers.sync_account",
-    ignore_result=True,
-    # Late acks: a worker that dies mid-sync leaves the task queued for
-    # another. Safe only because a sync is idempotent and atomic per account.
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=SOFT_TIME_LIMIT,
-    time_limit=HARD_TIME_LIMIT,
+    name="numbers.list_account",
+    soft_time_limit=LISTING_SOFT_TIME_LIMIT,
+    time_limit=LISTING_HARD_TIME_LIMIT,
+    **_LATE_ACKS,
 )
-def sync_account(account_sid: str) -> str:
-    """Sync one account; return the run's outcome (no secret in the result)."""
-    accounts = {account.sid: account for account in configured_accounts()}
-    account = accounts.get(account_sid)
+def list_account(account_sid: str) -> str:
+    """List one account, paced; return the run's outcome (no secret in it)."""
+    account = _configured(account_sid)
     if account is None:
         # Removed from EXOTEL_ACCOUNTS since the tick: nothing to do.
         return "unknown account"
-    run = exophones_sync(account=account, trigger=SyncRun.Trigger.SCHEDULE)
-    return run.outcome
+    return exophones_list(account=account, trigger=SyncRun.Trigger.SCHEDULE, paced=True).outcome
+
+
+@shared_task(
+    name="numbers.sweep_account",
+    soft_time_limit=SWEEP_SOFT_TIME_LIMIT,
+    time_limit=SWEEP_HARD_TIME_LIMIT,
+    **_LATE_ACKS,
+)
+def sweep_account(account_sid: str) -> str:
+    """Sweep one allotment of one account; return the run's outcome."""
+    account = _configured(account_sid)
+    if account is None:
+        return "unknown account"
+    return connectivity_sweep(account=account, trigger=SyncRun.Trigger.SCHEDULE).outcome

@@ -2,21 +2,19 @@
 
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from exoinventory.numbers.models import ConnectivityStatus
+from exoinventory.numbers.models import ConnectivityStatus, ExoPhone
+from exoinventory.numbers.selectors.freshness import last_seen_text
 
-NOT_OBSERVED = "not observed"
+NO_DATA = "no data"
 
 
 def status_label(status: str) -> str:
-    """Exotel's word as a label; a word we do not know is shown as sent."""
-    if not status:
-        return NOT_OBSERVED
-    if status in ConnectivityStatus.values:
-        return str(ConnectivityStatus(status).label)
-    return status
+    """Exotel's word as a label; no status at all is "no data"."""
+    return ConnectivityStatus.label_of(status) if status else NO_DATA
 
 
 def status_badge(status: str, label: str | None = None) -> SafeString:
@@ -37,3 +35,17 @@ def money(amount: Decimal, currency: str) -> str:
 def circle_label(code: str, name: str | None) -> str:
     """'Delhi (DL)'; a code missing from the Circle table is shown as-is."""
     return f"{name} ({code})" if name else code
+
+
+def status_now_badge(phone: ExoPhone, direction: str) -> SafeString:
+    """The direction's status by the freshness rule: Exotel's word while fresh,
+    else a grey "no data" with what was last seen and how long ago. The
+    queryset carries `<direction>_now` (selectors.freshness.Freshness.annotate)."""
+    status = getattr(phone, f"{direction}_now")
+    if status:
+        return status_badge(status)
+    return format_html(
+        '{} <span class="exo-quiet">{}</span>',
+        status_badge(""),
+        last_seen_text(phone, direction, now=timezone.now()),
+    )

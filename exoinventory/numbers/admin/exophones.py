@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
-from exoinventory.numbers.admin.display import circle_label, money, status_badge
+from exoinventory.numbers.admin.display import circle_label, money, status_now_badge
 from exoinventory.numbers.admin.filters import (
     CircleFilter,
     FlowFilter,
@@ -23,13 +24,14 @@ from exoinventory.numbers.admin.filters import (
     ReleasedFilter,
 )
 from exoinventory.numbers.admin.search import PhoneNumberSearchMixin
-from exoinventory.numbers.models import LOCAL_FIELDS, ExoPhone
+from exoinventory.numbers.models import LOCAL_FIELDS, Direction, ExoPhone
 from exoinventory.numbers.selectors.admin import (
     CHANGES_SHOWN,
     exophone_changes,
     exophone_timeline,
     with_circle_name,
 )
+from exoinventory.numbers.selectors.freshness import Freshness
 
 # Everything but the local fields is the sync's: a field added to the model
 # later is read-only until someone decides otherwise.
@@ -121,7 +123,8 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         css = {"all": ("numbers/admin.css",)}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExoPhone]:
-        return with_circle_name(super().get_queryset(request))
+        freshness = Freshness.at(timezone.now())
+        return freshness.annotate(with_circle_name(super().get_queryset(request)))
 
     # Numbers come from the sync, and a released number keeps its history.
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -134,13 +137,13 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
     def circle(self, obj: ExoPhone) -> str:
         return circle_label(obj.region, obj.circle_name)
 
-    @admin.display(description="incoming", ordering="incoming_status")
+    @admin.display(description="incoming", ordering="incoming_now")
     def incoming(self, obj: ExoPhone) -> SafeString:
-        return status_badge(obj.incoming_status)
+        return status_now_badge(obj, Direction.INCOMING)
 
-    @admin.display(description="outgoing", ordering="outgoing_status")
+    @admin.display(description="outgoing", ordering="outgoing_now")
     def outgoing(self, obj: ExoPhone) -> SafeString:
-        return status_badge(obj.outgoing_status)
+        return status_now_badge(obj, Direction.OUTGOING)
 
     @admin.display(description="rental / month", ordering="rental_price")
     def rental(self, obj: ExoPhone) -> str:
@@ -174,6 +177,10 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         # Each history is shown to those allowed to read it in its own admin;
         # None leaves its section out of the page.
         user = request.user
+        now = timezone.now()
+        fresh_for = Freshness.at(now).cadence(obj.account_id).fresh_for if obj is not None else None
+        # "2 hours, 10 minutes": the window the timeline's help text names.
+        context["fresh_for"] = timesince(now - fresh_for, now) if fresh_for else ""
         context["changes"] = (
             exophone_changes(exophone=obj)
             if obj is not None and user.has_perm("numbers.view_exophonechange")
@@ -181,7 +188,7 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         )
         context["changes_shown"] = CHANGES_SHOWN
         context["timeline"] = (
-            exophone_timeline(exophone=obj, now=timezone.now())
+            exophone_timeline(exophone=obj, now=now, fresh_for=fresh_for)
             if obj is not None and user.has_perm("numbers.view_connectivityrun")
             else None
         )

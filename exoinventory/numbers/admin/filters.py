@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from exoinventory.numbers.admin.display import NOT_OBSERVED, circle_label, status_label
-from exoinventory.numbers.models import Circle, ExoPhone
+from exoinventory.numbers.admin.display import NO_DATA, circle_label
+from exoinventory.numbers.models import Circle, ConnectivityStatus, ExoPhone
 
 Lookups = Iterable[tuple[str, str]]
 
@@ -43,39 +43,32 @@ class CircleFilter(admin.SimpleListFilter):
 
 
 class _StatusFilter(admin.SimpleListFilter):
-    """The statuses present in one direction, and "not observed"."""
+    """Exotel's statuses of one direction as they stand now, and "no data":
+    never observed, released, or last observed too long ago (the freshness
+    rule, selectors.freshness; ExoPhoneAdmin annotates `<direction>_now`)."""
 
     field: str
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Lookups:
-        present = (
-            ExoPhone.objects.exclude(**{self.field: ""})
-            .order_by(self.field)
-            .values_list(self.field, flat=True)
-            .distinct()
-        )
-        return [
-            *((status, status_label(status)) for status in present),
-            (NOT_OBSERVED, NOT_OBSERVED),
-        ]
+        return [*ConnectivityStatus.choices, (NO_DATA, NO_DATA)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
         value = self.value()
         if value is None:
             return queryset
-        return queryset.filter(**{self.field: "" if value == NOT_OBSERVED else value})
+        return queryset.filter(**{self.field: "" if value == NO_DATA else value})
 
 
 class IncomingStatusFilter(_StatusFilter):
     title = "incoming calls"
     parameter_name = "incoming"
-    field = "incoming_status"
+    field = "incoming_now"
 
 
 class OutgoingStatusFilter(_StatusFilter):
     title = "outgoing calls"
     parameter_name = "outgoing"
-    field = "outgoing_status"
+    field = "outgoing_now"
 
 
 class FlowFilter(admin.SimpleListFilter):

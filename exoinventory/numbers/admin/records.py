@@ -4,22 +4,28 @@ Sync runs, change records and connectivity runs are history: nobody adds,
 changes or deletes them by hand, superusers included.
 """
 
-from datetime import timedelta
-
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
 from exoinventory.numbers.admin.display import status_badge
 from exoinventory.numbers.admin.search import PhoneNumberSearchMixin
 from exoinventory.numbers.models import Account, Circle, ConnectivityRun, ExoPhoneChange, SyncRun
+from exoinventory.numbers.selectors.sync import configured_sids
 
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ("sid", "display_name", "api_host")
-    fields = ("sid", "api_host", "display_name")
-    readonly_fields = ("sid", "api_host")
+    list_display = ("sid", "display_name", "api_host", "configured")
+    fields = ("sid", "api_host", "display_name", "configured")
+    readonly_fields = ("sid", "api_host", "configured")
+
+    @admin.display(description="configured")
+    def configured(self, obj: Account) -> str:
+        # An account removed from EXOTEL_ACCOUNTS keeps its numbers and history,
+        # and is left out of staleness warnings and /healthz.
+        return "yes" if obj.sid in configured_sids() else "not configured"
 
     # Accounts are created by the sync from EXOTEL_ACCOUNTS, and their numbers
     # and sync runs keep them (PROTECT).
@@ -60,24 +66,38 @@ class SyncRunAdmin(RecordAdmin):
     list_display = (
         "started_at",
         "account",
+        "kind",
         "trigger",
         "outcome",
         "duration",
         "numbers_seen",
         "numbers_created",
         "numbers_updated",
-        "numbers_released",
         "connectivity_checked",
+        "numbers_unchecked",
+        "numbers_released",
+        "records_skipped",
+        "emptied",
         "requests",
         "error",
     )
     list_select_related = ("account",)
-    list_filter = ("account", "outcome", "trigger", "listing_complete")
+    list_filter = ("account", "kind", "outcome", "trigger", "listing_complete")
     date_hierarchy = "started_at"
 
     @admin.display(description="duration")
-    def duration(self, obj: SyncRun) -> timedelta | None:
-        return obj.finished_at - obj.started_at if obj.finished_at else None
+    def duration(self, obj: SyncRun) -> str:
+        if obj.finished_at is None:
+            return ""
+        seconds = (obj.finished_at - obj.started_at).total_seconds()
+        if seconds < 60:
+            return f"{seconds:.1f} s"
+        return timesince(obj.started_at, obj.finished_at)
+
+    @admin.display(description="fields emptied")
+    def emptied(self, obj: SyncRun) -> str:
+        """Unreadable values stored empty, per field: why a run is partial."""
+        return ", ".join(f"{name} ({count})" for name, count in obj.fields_emptied.items())
 
 
 @admin.register(ExoPhoneChange)

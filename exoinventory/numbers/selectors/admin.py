@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from exoinventory.numbers.models import Circle, Direction, ExoPhone, ExoPhoneChange
@@ -42,12 +41,17 @@ class TimelineRow:
 
 
 def exophone_timeline(
-    *, exophone: ExoPhone, now: datetime, limit: int = RUNS_SHOWN_PER_DIRECTION
+    *,
+    exophone: ExoPhone,
+    now: datetime,
+    fresh_for: timedelta,
+    limit: int = RUNS_SHOWN_PER_DIRECTION,
 ) -> dict[Direction, list[TimelineRow]]:
     """Per direction, newest first: the latest connectivity runs, with a "no
-    data" row wherever no observation was made for over twice the sync
-    interval (DESIGN.md: such a stretch is never assumed up or down)."""
-    longest_silence = timedelta(minutes=2 * settings.SYNC_INTERVAL_MINUTES)
+    data" row wherever no observation was made for longer than `fresh_for`
+    (the account's freshness window, selectors.freshness: such a stretch is
+    never assumed up or down)."""
+    longest_silence = fresh_for
     timeline: dict[Direction, list[TimelineRow]] = {}
     for direction in Direction:
         runs = exophone.connectivity_runs.filter(direction=direction).order_by(

@@ -1,53 +1,109 @@
-"""Reads about sync runs: how fresh the inventory is."""
+"""Reads about listings and sweeps: how recent each account's are.
+
+Only configured accounts count: an account removed from EXOTEL_ACCOUNTS keeps
+its numbers and history but is "not configured", and no banner or /healthz
+waits for it to sync again.
+"""
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Min, OuterRef, Subquery
 
-from exoinventory.numbers.models import Account, SyncRun
+from exoinventory.exotel.accounts import ExotelConfigError, parse_accounts
+from exoinventory.numbers.models import GOOD_OUTCOMES, Account, SyncRun
 
-# The inventory is stale when its last good sync is older than this many sync
-# intervals: two missed ticks are a slow sync or a restart, the third is not.
+# A listing or sweep is overdue when its last good one finished more than
+# this many of its intervals ago: two missed ticks are a slow run or a
+# restart, the third is not.
 STALE_AFTER_INTERVALS = 3
+KINDS = (SyncRun.Kind.LISTING, SyncRun.Kind.SWEEP)
 
 
-def stale_after() -> timedelta:
-    """How old a last good sync may be before the inventory counts as stale."""
-    return timedelta(minutes=STALE_AFTER_INTERVALS * settings.SYNC_INTERVAL_MINUTES)
+def configured_sids() -> list[str]:
+    """The account sids of EXOTEL_ACCOUNTS; none when it cannot be read (the
+    system check numbers.E001 says why and stops every process at start)."""
+    try:
+        return [account.sid for account in parse_accounts(settings.EXOTEL_ACCOUNTS)]
+    except ExotelConfigError:
+        return []
 
 
-def last_good_sync_by_account() -> dict[str, datetime | None]:
-    """Account sid → start of its last successful sync (None: never), in one query.
-
-    The start is the time the sync observed Exotel at: its changes and
-    connectivity runs are stamped with it. Used by the admin index warning
-    and /healthz.
-    """
-    # A correlated LIMIT 1 per account walks the syncrun_last_good index
-    # instead of aggregating a year of runs.
-    last_good = SyncRun.objects.filter(
-        account=OuterRef("pk"), outcome=SyncRun.Outcome.SUCCESS
-    ).order_by("-started_at")
-    rows = Account.objects.annotate(
-        last_good=Subquery(last_good.values("started_at")[:1])
-    ).values_list("sid", "last_good")
-    return dict(rows)
+def interval(kind: str) -> timedelta:
+    minutes = (
+        settings.LISTING_INTERVAL_MINUTES
+        if kind == SyncRun.Kind.LISTING
+        else settings.SYNC_INTERVAL_MINUTES
+    )
+    return timedelta(minutes=minutes)
 
 
-def first_sync_by_account(sids: Collection[str]) -> dict[str, datetime]:
-    """Account sid → start of its first sync run of any outcome, in one query.
+def stale_after(kind: str) -> timedelta:
+    """How long after its last good run a listing or sweep counts as overdue."""
+    return STALE_AFTER_INTERVALS * interval(kind)
 
-    Asked only for accounts with no good sync (by /healthz), so the usual
-    check, where every account has synced once, never scans the history.
-    """
-    if not sids:
-        return {}
+
+@dataclass(frozen=True)
+class SyncState:
+    """When an account's last good listing and sweep finished (None: never),
+    and, for a kind never good, when its first run started (None: never ran)."""
+
+    pk: int
+    sid: str
+    last_good: dict[str, datetime | None]
+    first_run: dict[str, datetime | None]
+
+    def stale(self, kind: str, *, now: datetime) -> bool:
+        last = self.last_good[kind]
+        if last is not None:
+            return now - last > stale_after(kind)
+        # Never good: overdue once its first run is that old. An account
+        # with no run at all has waited for nothing yet.
+        first = self.first_run.get(kind)
+        return first is not None and now - first > stale_after(kind)
+
+    def overdue(self, *, now: datetime) -> list[str]:
+        return [kind for kind in KINDS if self.stale(kind, now=now)]
+
+
+def sync_states() -> list[SyncState]:
+    """The configured accounts' sync states, by sid: one query, and a second
+    only for kinds that never had a good run."""
+    sids = configured_sids()
+
+    def last_good(kind: str) -> Subquery:
+        # A correlated LIMIT 1 per account walks the syncrun_last_good index
+        # instead of aggregating a year of runs.
+        runs = SyncRun.objects.filter(
+            account=OuterRef("pk"), kind=kind, outcome__in=GOOD_OUTCOMES
+        ).order_by("-started_at")
+        return Subquery(runs.values("finished_at")[:1])
+
+    rows = list(
+        Account.objects.filter(sid__in=sids)
+        .annotate(**{kind: last_good(kind) for kind in KINDS})
+        .values_list("pk", "sid", *KINDS)
+    )
+    never = {sid for _, sid, *lasts in rows if None in lasts}
+    firsts = _first_runs(never) if never else {}
+    return [
+        SyncState(
+            pk=pk,
+            sid=sid,
+            last_good=dict(zip(KINDS, lasts, strict=True)),
+            first_run={kind: firsts.get((sid, kind)) for kind in KINDS},
+        )
+        for pk, sid, *lasts in rows
+    ]
+
+
+def _first_runs(sids: Collection[str]) -> dict[tuple[str, str], datetime]:
     rows = (
         SyncRun.objects.filter(account__sid__in=sids)
-        .values("account__sid")
+        .values("account__sid", "kind")
         .annotate(first=Min("started_at"))
-        .values_list("account__sid", "first")
+        .values_list("account__sid", "kind", "first")
     )
-    return dict(rows)
+    return {(sid, kind): first for sid, kind, first in rows}

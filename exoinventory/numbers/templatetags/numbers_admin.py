@@ -1,13 +1,13 @@
 """Template tags of the numbers admin templates (templates/admin/)."""
 
 from django import template
-from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timesince import timesince
 
 from exoinventory.numbers.admin.display import status_badge
-from exoinventory.numbers.selectors.sync import last_good_sync_by_account, stale_after
+from exoinventory.numbers.models import SyncRun
+from exoinventory.numbers.selectors.sync import interval, sync_states
 
 register = template.Library()
 register.filter("status_badge", status_badge)
@@ -15,18 +15,21 @@ register.filter("status_badge", status_badge)
 
 @register.simple_tag
 def stale_sync_warnings() -> list[str]:
-    """One line per account whose last good sync is too old or never happened."""
+    """One line per configured account whose listing or sweep is overdue."""
     now = timezone.now()
-    interval = settings.SYNC_INTERVAL_MINUTES
-    stale_before = now - stale_after()
     warnings = []
-    for sid, last_good in last_good_sync_by_account().items():
-        if last_good is None:
-            warnings.append(f"Account {sid} has not synced successfully yet.")
-        elif last_good < stale_before:
-            warnings.append(
-                f"Account {sid} last synced successfully {timesince(last_good, now)} ago "
-                f"({date_format(timezone.localtime(last_good), 'DATETIME_FORMAT')}); "
-                f"syncs are due every {interval} minutes."
-            )
+    for state in sync_states():
+        for kind in state.overdue(now=now):
+            name = SyncRun.Kind(kind).label.lower()
+            every = int(interval(kind).total_seconds() // 60)
+            last = state.last_good[kind]
+            if last is None:
+                warnings.append(f"Account {state.sid}: no {name} has succeeded yet.")
+            else:
+                warnings.append(
+                    f"Account {state.sid}: the last good {name} finished "
+                    f"{timesince(last, now)} ago "
+                    f"({date_format(timezone.localtime(last), 'DATETIME_FORMAT')}); "
+                    f"one is due every {every} minutes."
+                )
     return warnings

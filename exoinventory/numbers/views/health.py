@@ -1,12 +1,14 @@
 """/healthz: liveness JSON for the compose healthcheck and outside monitoring.
 
-Unhealthy (503) when the database cannot be queried, or when an account's
-inventory is stale: its last good sync started more than
-STALE_AFTER_INTERVALS (selectors.sync) sync intervals ago. An account with no good sync yet
-is stale only once its first sync run is that old, so a fresh install is
-healthy while its first sync runs; an account with no sync run at all (only
-possible when added by hand) is not stale, as nothing says how long it has
-waited. Nothing secret is read here: account sids and times only.
+Unhealthy (503) when the database cannot be queried, or when a configured
+account's listing or sweep is overdue: its last good one finished more than
+STALE_AFTER_INTERVALS (selectors.sync) of its intervals ago. A kind never
+good yet is overdue only once its first run is that old, so a fresh install
+is healthy while its first runs go; an account with no run at all (only
+possible when added by hand) is not overdue. Accounts no longer in
+EXOTEL_ACCOUNTS are left out. Per account it also counts the numbers whose
+status is "no data" by the freshness rule (selectors.freshness). Nothing
+secret is read here: account sids, times and counts only.
 """
 
 import logging
@@ -19,43 +21,36 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from exoinventory.exotel.dates import format_rfc3339
-from exoinventory.numbers.selectors.sync import (
-    first_sync_by_account,
-    last_good_sync_by_account,
-    stale_after,
-)
+from exoinventory.numbers.models import SyncRun
+from exoinventory.numbers.selectors.freshness import Freshness, no_data_by_account
+from exoinventory.numbers.selectors.sync import SyncState, sync_states
 
 logger = logging.getLogger(__name__)
 
 
 def _account_health(
-    *, sid: str, last_good: datetime | None, first_run: datetime | None, now: datetime
+    state: SyncState, *, numbers: int, no_data: int, now: datetime
 ) -> dict[str, object]:
-    if last_good is None:
-        return {
-            "account_sid": sid,
-            "last_good_sync": None,
-            "age_seconds": None,
-            "stale": first_run is not None and now - first_run > stale_after(),
-        }
-    return {
-        "account_sid": sid,
-        "last_good_sync": format_rfc3339(last_good),
-        "age_seconds": int((now - last_good).total_seconds()),
-        "stale": now - last_good > stale_after(),
-    }
+    body: dict[str, object] = {"account_sid": state.sid}
+    for kind in (SyncRun.Kind.LISTING, SyncRun.Kind.SWEEP):
+        last = state.last_good[kind]
+        body[f"last_good_{kind}"] = format_rfc3339(last) if last else None
+        body[f"{kind}_age_seconds"] = int((now - last).total_seconds()) if last else None
+    body["stale"] = bool(state.overdue(now=now))
+    body["numbers"] = numbers
+    body["numbers_no_data"] = no_data
+    return body
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database reachable and every account's last good sync recent: 200, else 503."""
+    """Database reachable and every configured account's syncs on time: 200, else 503."""
     now = timezone.now()
     try:
-        last_good = last_good_sync_by_account()
-        first_runs = first_sync_by_account(
-            [sid for sid, moment in last_good.items() if moment is None]
-        )
+        states = sync_states()
+        freshness = Freshness.at(now)
+        no_data = no_data_by_account(freshness)
     except DatabaseError as error:
         # The driver's first line names host and port, never the password.
         logger.warning("healthz: database unreachable: %s", str(error).split("\n", 1)[0])
@@ -68,8 +63,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse(body, status=503)
 
     accounts = [
-        _account_health(sid=sid, last_good=moment, first_run=first_runs.get(sid), now=now)
-        for sid, moment in sorted(last_good.items())
+        _account_health(
+            state,
+            numbers=freshness.cadence(state.pk).numbers,
+            no_data=no_data.get(state.pk, 0),
+            now=now,
+        )
+        for state in sorted(states, key=lambda state: state.sid)
     ]
     healthy = not any(account["stale"] for account in accounts)
     body = {

@@ -1,37 +1,79 @@
-"""python manage.py sync_exophones [--account SID]: one full sync, now, in this process."""
+"""python manage.py sync_exophones [--account SID] [--all]: a listing, then one
+sweep allotment of connectivity checks (--all: every number), now, in this process."""
 
+import time
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exoinventory.exotel.accounts import ExotelConfigError
 from exoinventory.numbers.models import SyncRun
-from exoinventory.numbers.services.sync import configured_accounts, exophones_sync
+from exoinventory.numbers.services.sync import SyncResult, configured_accounts, exophones_sync
 
 
-def summary(run: SyncRun) -> str:
-    """One line on what a sync run did, for people and logs."""
-    sid = run.account.sid
+def _outcome(run: SyncRun) -> str | None:
+    """The words for a run that did not do its work; None if it did."""
     if run.outcome == SyncRun.Outcome.SKIPPED:
-        return f"{sid}: skipped, another sync of this account is running"
+        return f"skipped, another {run.get_kind_display().lower()} of this account is running"
     if run.outcome == SyncRun.Outcome.FAILED:
-        return f"{sid}: failed: {run.error}"
-    seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
-    return (
-        f"{sid}: synced in {seconds:.1f}s: {run.numbers_seen} numbers "
-        f"({run.numbers_created} new, {run.numbers_updated} changed, "
-        f"{run.numbers_released} released, {run.numbers_unchanged} unchanged); "
-        f"connectivity of {run.connectivity_checked} checked "
-        f"({run.runs_opened} runs opened, {run.runs_extended} extended); "
-        f"{run.records_skipped} skipped; {run.requests} requests, {run.retries} retries"
-    )
+        return f"failed: {run.error}"
+    return None
+
+
+def _emptied(run: SyncRun) -> str:
+    if not run.fields_emptied:
+        return ""
+    fields = ", ".join(f"{name} {count}" for name, count in run.fields_emptied.items())
+    return f", unreadable values stored empty ({fields})"
+
+
+def summary(result: SyncResult) -> str:
+    """One line on what a listing and its sweeps did, for people and logs."""
+    listing = result.listing
+    sid = listing.account.sid
+    listed = _outcome(listing)
+    if listed is None:
+        seconds = (listing.finished_at - listing.started_at).total_seconds()
+        listed = (
+            f"listed {listing.numbers_seen} numbers in {seconds:.1f}s "
+            f"({listing.numbers_created} new, {listing.numbers_updated} changed, "
+            f"{listing.numbers_unchanged} unchanged, {listing.records_skipped} skipped"
+            f"{_emptied(listing)})"
+        )
+    sweeps = result.sweeps
+    swept = _outcome(result.sweep)
+    if swept is None or len(sweeps) > 1:
+        checked = sum(run.connectivity_checked for run in sweeps)
+        swept = (
+            f"connectivity of {checked} checked "
+            f"({sum(run.runs_opened for run in sweeps)} runs opened, "
+            f"{sum(run.runs_extended for run in sweeps)} extended, "
+            f"{sum(run.records_skipped for run in sweeps)} failed, "
+            f"{sum(run.numbers_released for run in sweeps)} released"
+            f"{_emptied(result.sweep)}); "
+            f"{result.unchecked} numbers left unchecked"
+            + (f" (last sweep {_outcome(result.sweep)})" if _outcome(result.sweep) else "")
+        )
+    requests = listing.requests + sum(run.requests for run in sweeps)
+    retries = listing.retries + sum(run.retries for run in sweeps)
+    return f"{sid}: {listed}; {swept}; {requests} requests, {retries} retries"
 
 
 class Command(BaseCommand):
-    help = "Sync the ExoPhones of the configured Exotel accounts now (EXOTEL_ACCOUNTS)."
+    help = (
+        "List the ExoPhones of the configured Exotel accounts (EXOTEL_ACCOUNTS) now, then "
+        "check the connectivity of one sweep allotment of them (--all: of every number)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--account", metavar="SID", help="Sync only this account.")
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            dest="check_all",
+            help="Check every number's connectivity, paced by the rate limit (may take hours).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -50,20 +92,35 @@ class Command(BaseCommand):
         interactive = self.stdout.isatty()
         failed = 0
         for account in accounts:
+            started: dict[str, float] = {}
 
-            def progress(stage: str, done: int, total: int | None, sid: str = account.sid) -> None:
+            def progress(
+                stage: str,
+                done: int,
+                total: int | None,
+                sid: str = account.sid,
+                started: dict[str, float] = started,
+            ) -> None:
                 counted = f"{done}/{total}" if total else f"{done} pages"
-                self.stdout.write(f"\r\033[K{sid}: {stage} {counted}", ending="")
+                began = started.setdefault(stage, time.monotonic())
+                eta = ""
+                if stage == "connectivity" and total and done:
+                    per_number = (time.monotonic() - began) / done
+                    left = timedelta(seconds=round(per_number * (total - done)))
+                    eta = f", about {left} left"
+                self.stdout.write(f"\r\033[K{sid}: {stage} {counted}{eta}", ending="")
                 self.stdout.flush()
 
-            run = exophones_sync(
+            result = exophones_sync(
                 account=account,
                 trigger=SyncRun.Trigger.COMMAND,
                 progress=progress if interactive else None,
+                check_all=options["check_all"],
             )
             if interactive:
                 self.stdout.write("\r\033[K", ending="")
-            failed += run.outcome == SyncRun.Outcome.FAILED
-            self.stdout.write(summary(run))
+            runs = [result.listing, *result.sweeps]
+            failed += any(run.outcome == SyncRun.Outcome.FAILED for run in runs)
+            self.stdout.write(summary(result))
         if failed:
             raise CommandError(f"{failed} of {len(accounts)} accounts failed to sync")

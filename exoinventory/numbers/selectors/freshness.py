@@ -1,0 +1,116 @@
+"""Which statuses are fresh: the one freshness rule (Cadence.is_fresh) for pages.
+
+A status observed longer ago than its account's `fresh_for` (twice the
+re-check period, see numbers.cadence) is "no data": the list badge, the
+status filters, the number page, /healthz and the reports all read it from
+here, so none of them shows an old status as if it were live. Released
+numbers have no status at all.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils.timesince import timesince
+
+from exoinventory.numbers.cadence import Cadence, account_cadence
+from exoinventory.numbers.models import ConnectivityStatus, Direction, ExoPhone
+
+
+def current_numbers_by_account() -> dict[int, int]:
+    """Account pk → its current (unreleased) numbers, in one query."""
+    rows = (
+        ExoPhone.objects.filter(released_at__isnull=True)
+        .order_by()
+        .values("account")
+        .annotate(numbers=Count("id"))
+        .values_list("account", "numbers")
+    )
+    return dict(rows)
+
+
+def cadences_by_account() -> dict[int, Cadence]:
+    """Account pk → its cadence; accounts with no current number are absent."""
+    return {pk: account_cadence(n) for pk, n in current_numbers_by_account().items()}
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The cut-off of every account at one moment: one query, then any number of rows."""
+
+    now: datetime
+    cadences: dict[int, Cadence]
+
+    @classmethod
+    def at(cls, now: datetime) -> "Freshness":
+        return cls(now=now, cadences=cadences_by_account())
+
+    def cadence(self, account_id: int) -> Cadence:
+        return self.cadences.get(account_id) or account_cadence(0)
+
+    def is_fresh(self, phone: ExoPhone) -> bool:
+        """Whether the number's status may be shown as its status now."""
+        return phone.released_at is None and self.cadence(phone.account_id).is_fresh(
+            phone.connectivity_observed_at, now=self.now
+        )
+
+    def status_now(self, phone: ExoPhone, direction: str) -> str | None:
+        """Exotel's word for the direction now, or None: no data."""
+        status = getattr(phone, f"{direction}_status")
+        return status if status and self.is_fresh(phone) else None
+
+    def fresh_q(self) -> Q:
+        """The same rule as a filter: numbers whose status is fresh."""
+        fresh = Q(pk__in=[])
+        for account_id, cadence in self.cadences.items():
+            cutoff = self.now - cadence.fresh_for
+            fresh |= Q(account_id=account_id, connectivity_observed_at__gte=cutoff)
+        return fresh & Q(released_at__isnull=True)
+
+    def annotate(self, queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
+        """Annotate `incoming_now` and `outgoing_now`: the status, or "" for no data."""
+        fresh = self.fresh_q()
+        return queryset.annotate(
+            **{
+                f"{direction}_now": Case(
+                    When(fresh, then=F(f"{direction}_status")),
+                    default=Value(""),
+                    output_field=CharField(),
+                )
+                for direction in Direction.values
+            }
+        )
+
+
+def no_data_by_account(freshness: Freshness) -> dict[int, int]:
+    """Account pk → its current numbers whose status is "no data", in one query."""
+    rows = (
+        ExoPhone.objects.filter(released_at__isnull=True)
+        .exclude(freshness.fresh_q())
+        .order_by()
+        .values("account")
+        .annotate(numbers=Count("id"))
+        .values_list("account", "numbers")
+    )
+    return dict(rows)
+
+
+def last_seen_text(phone: ExoPhone, direction: str, *, now: datetime) -> str:
+    """What a "no data" badge says beside it: the last status and its age."""
+    if phone.released_at is not None:
+        return "released"
+    status = getattr(phone, f"{direction}_status")
+    observed = phone.connectivity_observed_at
+    if not status or observed is None:
+        return "not observed yet"
+    label = ConnectivityStatus.label_of(status)
+    return f"last seen {label}, {timesince(observed, now, depth=1)} ago"

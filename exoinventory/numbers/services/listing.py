@@ -1,0 +1,191 @@
+"""The listing of one account: every ExoPhone and its mirrored fields, from the
+v2_beta list (DESIGN.md "Sync semantics" 1, 4 and 5).
+
+New numbers are created, changed fields become change records, a released
+number that is listed again comes back. A number missing from a complete
+listing keeps its old `last_seen`: that makes it a release candidate, which
+the sweep releases only once Exotel's detail answers 404 for it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from exoinventory.exotel.accounts import ExotelAccount
+from exoinventory.exotel.client import ExotelClient, Listing, Progress
+from exoinventory.exotel.dates import format_rfc3339
+from exoinventory.numbers.cadence import account_cadence
+from exoinventory.numbers.models import (
+    MIRRORED_FIELDS,
+    Account,
+    ExoPhone,
+    ExoPhoneChange,
+    SyncRun,
+)
+from exoinventory.numbers.services.bulk import bulk_insert_rows, bulk_update_rows
+from exoinventory.numbers.services.runs import (
+    client_for,
+    count_emptied,
+    finish_outcome,
+    log_skipped,
+    recorded_run,
+)
+from exoinventory.numbers.services.sync_lock import account_write_lock
+
+# date_updated moves with every other change; it is kept on each change
+# record (exotel_date_updated) rather than recorded as a change of its own.
+RECORDED_FIELDS = tuple(f for f in MIRRORED_FIELDS if f != "date_updated")
+
+
+def exophones_list(
+    *,
+    account: ExotelAccount,
+    trigger: str,
+    client: ExotelClient | None = None,
+    progress: Progress | None = None,
+    paced: bool = False,
+) -> SyncRun:
+    """List the account now and return the listing's sync run.
+
+    `paced` (the scheduled listing) spaces the pages across the listing
+    interval (numbers.cadence); otherwise pages go as fast as the account's
+    budget allows, as `manage.py sync_exophones` wants.
+    """
+
+    def make_client() -> ExotelClient:
+        if client is not None:
+            return client
+        if not paced:
+            return client_for(account)
+        numbers = (
+            Account.objects.filter(sid=account.sid)
+            .annotate(n=Count("exophones", filter=Q(exophones__released_at__isnull=True)))
+            .values_list("n", flat=True)
+            .first()
+        )
+        return client_for(account, page_spacing=account_cadence(numbers or 0).listing_page_spacing)
+
+    def work(run: SyncRun, account_row: Account, used: ExotelClient) -> None:
+        _list(run, account_row, used, progress)
+
+    return recorded_run(
+        account=account, kind=SyncRun.Kind.LISTING, trigger=trigger, client=make_client, work=work
+    )
+
+
+def _list(run: SyncRun, account: Account, client: ExotelClient, progress: Progress | None) -> None:
+    listing = client.list_exophones(progress=progress)
+    # The moment the listing was complete: what it says is true as of then.
+    seen_at = timezone.now()
+    run.listing_complete = True
+    run.records_skipped = len(listing.skipped)
+    log_skipped(run, listing.skipped)
+    count_emptied(run, (name for record in listing.records for name in record.emptied))
+
+    with transaction.atomic():
+        account_write_lock(account.sid)
+        existing = {phone.sid: phone for phone in ExoPhone.objects.filter(account=account)}
+        plan = _diff(run, account, listing, existing, seen_at=seen_at)
+        _write(plan, account, listing, existing)
+        run.numbers_seen = len(listing.records)
+        run.numbers_created = len(plan.created)
+        run.numbers_updated = len(plan.updated)
+        run.numbers_unchanged = run.numbers_seen - run.numbers_created - run.numbers_updated
+        finish_outcome(run)
+        # Saved with the data, so the run's counts and the rows agree.
+        run.save()
+
+
+def _text(value: object) -> str | None:
+    """A mirrored value as a change record stores it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return format_rfc3339(value)
+    return str(value)
+
+
+@dataclass
+class _Plan:
+    run: SyncRun
+    seen_at: datetime
+    created: list[ExoPhone] = field(default_factory=list)
+    updated: dict[str, ExoPhone] = field(default_factory=dict)
+    updated_fields: set[str] = field(default_factory=set)
+    changes: list[ExoPhoneChange] = field(default_factory=list)
+
+    def change(self, phone: ExoPhone, name: str, old: object, new: object) -> None:
+        """Record a change; call it after the phone holds its new values."""
+        self.changes.append(
+            ExoPhoneChange(
+                exophone=phone,
+                field=name,
+                old_value=_text(old),
+                new_value=_text(new),
+                observed_at=self.seen_at,
+                sync_run=self.run,
+                exotel_date_updated=phone.date_updated,
+            )
+        )
+
+
+def _diff(
+    run: SyncRun,
+    account: Account,
+    listing: Listing,
+    existing: dict[str, ExoPhone],
+    *,
+    seen_at: datetime,
+) -> _Plan:
+    plan = _Plan(run=run, seen_at=seen_at)
+    for record in listing.records:
+        values = {name: getattr(record, name) for name in MIRRORED_FIELDS}
+        phone = existing.get(record.sid)
+        if phone is None:
+            phone = ExoPhone(
+                account=account, sid=record.sid, first_seen=seen_at, last_seen=seen_at, **values
+            )
+            plan.created.append(phone)
+            continue
+        changed = {
+            name: getattr(phone, name)
+            for name in MIRRORED_FIELDS
+            if getattr(phone, name) != values[name]
+        }
+        for name in changed:
+            setattr(phone, name, values[name])
+        for name, old in changed.items():
+            if name in RECORDED_FIELDS:
+                plan.change(phone, name, old, values[name])
+        if phone.released_at is not None:
+            plan.change(phone, "released_at", phone.released_at, None)
+            phone.released_at = None
+            changed["released_at"] = None
+        if changed:
+            plan.updated[phone.sid] = phone
+            plan.updated_fields.update(changed)
+    return plan
+
+
+def _write(plan: _Plan, account: Account, listing: Listing, existing: dict[str, ExoPhone]) -> None:
+    bulk_insert_rows(plan.created)
+    bulk_update_rows(list(plan.updated.values()), sorted(plan.updated_fields))
+    # A number whose item was malformed this time is still listed: only the
+    # numbers in no page keep their last_seen (and so become release candidates).
+    listed = {r.sid for r in listing.records} | {s.sid for s in listing.skipped if s.sid}
+    missing = [
+        phone.pk
+        for sid, phone in existing.items()
+        if sid not in listed and phone.released_at is None
+    ]
+    ExoPhone.objects.filter(account=account, released_at__isnull=True).exclude(
+        pk__in=missing
+    ).update(last_seen=plan.seen_at)
+    for change in plan.changes:
+        change.exophone_id = change.exophone.pk
+    bulk_insert_rows(plan.changes)

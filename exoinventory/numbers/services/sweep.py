@@ -1,0 +1,342 @@
+"""The connectivity sweep of one account: one v2 detail request per number, for
+as many numbers as the sweep's allotment allows (DESIGN.md "Sync semantics"
+2, 3 and 5; the arithmetic is numbers.cadence).
+
+Order: release candidates (missing from the last complete listing) first,
+then numbers in outage (at most half the allotment), then the numbers asked
+about longest ago — asked, not answered: a number whose detail always fails
+goes to the back like any other and never takes every slot.
+
+Each answer is an observation stamped when it arrived. It extends the
+number's current run while that run is fresh (Cadence.is_fresh), else opens
+a new one. A candidate Exotel answers 404 for is released: its current runs
+close at the release and its status is cleared.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from exoinventory.exotel.accounts import ExotelAccount
+from exoinventory.exotel.client import ConnectivityBatch, ExotelClient, Progress
+from exoinventory.exotel.dates import format_rfc3339
+from exoinventory.exotel.records import ConnectivityObservation, ConnectivityReport, SkippedRecord
+from exoinventory.numbers.cadence import Cadence, account_cadence
+from exoinventory.numbers.models import (
+    GOOD_OUTCOMES,
+    Account,
+    ConnectivityRun,
+    ConnectivityStatus,
+    Direction,
+    ExoPhone,
+    ExoPhoneChange,
+    SyncRun,
+)
+from exoinventory.numbers.services.bulk import bulk_insert_rows, bulk_update_rows
+from exoinventory.numbers.services.runs import (
+    client_for,
+    count_emptied,
+    finish_outcome,
+    log_skipped,
+    recorded_run,
+)
+from exoinventory.numbers.services.sync_lock import account_write_lock
+
+# What a sweep reads and writes of each number.
+SWEPT_FIELDS = ["released_at", "connectivity_observed_at", "connectivity_attempted_at"] + [
+    f"{direction}_{name}"
+    for direction in Direction.values
+    for name in ("status", "checked_at", "alternates")
+]
+
+
+def not_asked_since(moment: datetime) -> Q:
+    return Q(connectivity_attempted_at__isnull=True) | Q(connectivity_attempted_at__lt=moment)
+
+
+IN_OUTAGE = ~Q(incoming_status__in=["", ConnectivityStatus.ACTIVE]) | ~Q(
+    outgoing_status__in=["", ConnectivityStatus.ACTIVE]
+)
+
+
+def connectivity_sweep(
+    *,
+    account: ExotelAccount,
+    trigger: str,
+    client: ExotelClient | None = None,
+    progress: Progress | None = None,
+    since: datetime | None = None,
+) -> SyncRun:
+    """Sweep one allotment of the account's numbers now; return the sweep's run.
+
+    `since`: only numbers not asked about since then (a sweep of every
+    number goes round once, see connectivity_sweep_all).
+    """
+
+    def work(run: SyncRun, account_row: Account, used: ExotelClient) -> None:
+        _sweep(run, account_row, used, progress, since=since)
+
+    return recorded_run(
+        account=account,
+        kind=SyncRun.Kind.SWEEP,
+        trigger=trigger,
+        client=lambda: client or client_for(account),
+        work=work,
+    )
+
+
+def connectivity_sweep_all(
+    *,
+    account: ExotelAccount,
+    trigger: str,
+    client: ExotelClient | None = None,
+    progress: Progress | None = None,
+) -> list[SyncRun]:
+    """Sweeps until every current number has been asked once, each sweep one
+    allotment written in its own transaction (a long round loses at most one
+    allotment to a crash), paced by the account's request budget."""
+    since = timezone.now()
+    current = ExoPhone.objects.filter(account__sid=account.sid, released_at__isnull=True)
+    not_asked = current.filter(not_asked_since(since))
+    total = current.count()
+    client = client or client_for(account)
+    runs: list[SyncRun] = []
+    while not runs or not_asked.exists():
+        done_before = sum(run.connectivity_checked + run.records_skipped for run in runs)
+        run = connectivity_sweep(
+            account=account,
+            trigger=trigger,
+            client=client,
+            progress=_offset(progress, done_before, total),
+            since=since,
+        )
+        runs.append(run)
+        if run.outcome not in GOOD_OUTCOMES:
+            break
+    return runs
+
+
+def _offset(progress: Progress | None, done_before: int, total: int) -> Progress | None:
+    if progress is None:
+        return None
+
+    def shifted(stage: str, done: int, _: int | None) -> None:
+        progress(stage, done_before + done, max(total, done_before + done))
+
+    return shifted
+
+
+def _candidates_before(account: Account) -> datetime | None:
+    """Numbers whose last_seen is older than this were missing from the last
+    complete listing (None: no listing yet, so no candidate)."""
+    return (
+        SyncRun.objects.filter(
+            account=account,
+            kind=SyncRun.Kind.LISTING,
+            outcome__in=GOOD_OUTCOMES,
+            listing_complete=True,
+        )
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+
+
+def sweep_targets(
+    current: QuerySet[ExoPhone], *, allotment: int, listed_since: datetime | None
+) -> list[ExoPhone]:
+    """The numbers one sweep asks about, in order (see the module docstring)."""
+    never_asked_first = F("connectivity_attempted_at").asc(nulls_first=True)
+    current = current.only("sid", "account_id", "last_seen", *SWEPT_FIELDS).order_by(
+        never_asked_first, "pk"
+    )
+    chosen: list[ExoPhone] = []
+    if listed_since is not None:
+        chosen += current.filter(last_seen__lt=listed_since)[:allotment]
+    outages = allotment // 2
+    chosen += current.filter(IN_OUTAGE).exclude(pk__in=[p.pk for p in chosen])[:outages]
+    rest = allotment - len(chosen)
+    if rest > 0:
+        chosen += current.exclude(pk__in=[p.pk for p in chosen])[:rest]
+    return chosen
+
+
+@dataclass
+class _Plan:
+    run: SyncRun
+    cadence: Cadence
+    dirty: list[ExoPhone] = field(default_factory=list)
+    changes: list[ExoPhoneChange] = field(default_factory=list)
+    new_runs: list[ConnectivityRun] = field(default_factory=list)
+    extended_runs: list[ConnectivityRun] = field(default_factory=list)
+    closed_runs: list[ConnectivityRun] = field(default_factory=list)
+    released: int = 0
+
+
+def _sweep(
+    run: SyncRun,
+    account: Account,
+    client: ExotelClient,
+    progress: Progress | None,
+    *,
+    since: datetime | None,
+) -> None:
+    current = ExoPhone.objects.filter(account=account, released_at__isnull=True)
+    numbers = current.count()
+    cadence = account_cadence(numbers)
+    listed_since = _candidates_before(account)
+    if since is not None:
+        current = current.filter(not_asked_since(since))
+    targets = sweep_targets(current, allotment=cadence.allotment, listed_since=listed_since)
+    asked_at = timezone.now()
+    batch = client.fetch_connectivity([phone.sid for phone in targets], progress=progress)
+
+    with transaction.atomic():
+        account_write_lock(account.sid)
+        plan = _Plan(run=run, cadence=cadence, dirty=targets)
+        for phone in targets:
+            phone.connectivity_attempted_at = asked_at
+        _observe_all(plan, batch.reports, targets)
+        unexpected_404 = _release(plan, batch, targets, listed_since)
+        _write(plan)
+        skipped = [*batch.skipped, *unexpected_404]
+        log_skipped(run, skipped)
+        run.connectivity_checked = len(batch.reports)
+        run.records_skipped = len(skipped)
+        run.numbers_released = plan.released
+        run.numbers_unchecked = max(0, numbers - plan.released - len(batch.reports))
+        run.runs_opened = len(plan.new_runs)
+        run.runs_extended = len(plan.extended_runs)
+        count_emptied(run, (name for report in batch.reports for name in report.emptied))
+        finish_outcome(run)
+        # Saved with the data, so the run's counts and the rows agree.
+        run.save()
+
+
+def _observe_all(plan: _Plan, reports: list[ConnectivityReport], targets: list[ExoPhone]) -> None:
+    by_sid = {phone.sid: phone for phone in targets}
+    current = {
+        (run.exophone_id, run.direction): run
+        for run in ConnectivityRun.objects.filter(
+            is_current=True, exophone_id__in=[phone.pk for phone in targets]
+        )
+    }
+    for report in reports:
+        phone = by_sid[report.sid]
+        for direction, observation in (
+            (Direction.INCOMING, report.incoming),
+            (Direction.OUTGOING, report.outgoing),
+        ):
+            _observe(
+                plan,
+                phone,
+                direction,
+                observation,
+                current.get((phone.pk, direction)),
+                observed_at=report.observed_at,
+            )
+        phone.connectivity_observed_at = report.observed_at
+
+
+def _observe(
+    plan: _Plan,
+    phone: ExoPhone,
+    direction: str,
+    observation: ConnectivityObservation,
+    current: ConnectivityRun | None,
+    *,
+    observed_at: datetime,
+) -> None:
+    alternates = list(observation.alternates) if observation.alternates is not None else None
+    setattr(phone, f"{direction}_status", observation.status)
+    setattr(phone, f"{direction}_checked_at", observation.checked_at)
+    setattr(phone, f"{direction}_alternates", alternates)
+    if (
+        current is not None
+        and current.status == observation.status
+        and current.alternates == alternates
+        and plan.cadence.is_fresh(current.last_observed_at, now=observed_at)
+    ):
+        current.last_observed_at = max(observed_at, current.last_observed_at)
+        current.exotel_checked_at = observation.checked_at
+        plan.extended_runs.append(current)
+        return
+    if current is not None:
+        current.is_current = False
+        plan.closed_runs.append(current)
+    plan.new_runs.append(
+        ConnectivityRun(
+            exophone=phone,
+            direction=direction,
+            status=observation.status,
+            alternates=alternates,
+            first_observed_at=observed_at,
+            last_observed_at=observed_at,
+            exotel_checked_at=observation.checked_at,
+        )
+    )
+
+
+def _release(
+    plan: _Plan,
+    batch: ConnectivityBatch,
+    targets: list[ExoPhone],
+    listed_since: datetime | None,
+) -> list[SkippedRecord]:
+    """Release the candidates Exotel says are gone; return the 404s for
+    numbers the last listing had, which are not trusted to release anything."""
+    by_sid = {phone.sid: phone for phone in targets}
+    gone = [by_sid[sid] for sid in batch.gone]
+    still_missing: set[int] = set()
+    if gone and listed_since is not None:
+        # Asked again inside the write lock: a listing that has seen a number
+        # since the sweep chose it has made it a live number again.
+        still_missing = set(
+            ExoPhone.objects.filter(
+                pk__in=[phone.pk for phone in gone],
+                released_at__isnull=True,
+                last_seen__lt=listed_since,
+            ).values_list("pk", flat=True)
+        )
+    released_at = timezone.now()
+    unexpected = []
+    for phone in gone:
+        if phone.pk not in still_missing:
+            unexpected.append(
+                SkippedRecord(sid=phone.sid, reason="detail answered 404 for a listed number")
+            )
+            continue
+        phone.released_at = released_at
+        for direction in Direction.values:
+            setattr(phone, f"{direction}_status", "")
+            setattr(phone, f"{direction}_alternates", None)
+        plan.changes.append(
+            ExoPhoneChange(
+                exophone=phone,
+                field="released_at",
+                old_value=None,
+                new_value=format_rfc3339(released_at),
+                observed_at=released_at,
+                sync_run=plan.run,
+                exotel_date_updated=None,
+            )
+        )
+        plan.released += 1
+    for run in ConnectivityRun.objects.filter(is_current=True, exophone_id__in=still_missing):
+        run.is_current = False
+        run.last_observed_at = max(run.last_observed_at, released_at)
+        plan.closed_runs.append(run)
+    return unexpected
+
+
+def _write(plan: _Plan) -> None:
+    bulk_update_rows(plan.dirty, SWEPT_FIELDS)
+    bulk_insert_rows(plan.changes)
+    bulk_update_rows(plan.closed_runs, ["is_current", "last_observed_at"])
+    bulk_update_rows(plan.extended_runs, ["last_observed_at", "exotel_checked_at"])
+    for new_run in plan.new_runs:
+        new_run.exophone_id = new_run.exophone.pk
+    bulk_insert_rows(plan.new_runs)
