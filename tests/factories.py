@@ -52,6 +52,10 @@ def make_exophone(*, account: Account | None = None, **fields: Any) -> ExoPhone:
         "date_updated": T0 - timedelta(days=30),
         "incoming_status": "active",
         "outgoing_status": "active",
+        # Observed at T0: fresh while a test's clock stands near T0 (the
+        # freshness rule, selectors.freshness), "no data" once it moves on.
+        "connectivity_observed_at": T0,
+        "connectivity_attempted_at": T0,
         "first_seen": T0 - timedelta(days=30),
         "last_seen": T0,
     }
@@ -60,13 +64,15 @@ def make_exophone(*, account: Account | None = None, **fields: Any) -> ExoPhone:
     )
 
 
-def make_sync_run(*, account: Account, **fields: Any) -> SyncRun:
+def make_sync_run(*, account: Account, kind: str = SyncRun.Kind.LISTING, **fields: Any) -> SyncRun:
+    """A finished, successful listing (or sweep, with `kind`) that started at T0."""
     defaults: dict[str, Any] = {
+        "kind": kind,
         "trigger": SyncRun.Trigger.SCHEDULE,
         "started_at": T0,
         "finished_at": T0 + timedelta(seconds=20),
         "outcome": SyncRun.Outcome.SUCCESS,
-        "listing_complete": True,
+        "listing_complete": kind == SyncRun.Kind.LISTING,
     }
     return SyncRun.objects.create(account=account, **{**defaults, **fields})
 

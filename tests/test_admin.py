@@ -1,6 +1,10 @@
 """The admin as a superuser sees it: the ExoPhone list, its filters and
-search, the number's page, the read-only records and the index warning."""
+search, the number's page, the read-only records and the index warning.
 
+Time stands at T0, when the factories' numbers were last observed: their
+statuses are fresh (selectors.freshness) until a test moves time on."""
+
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -21,7 +25,7 @@ from exoinventory.numbers.models import (
     ExoPhoneChange,
     SyncRun,
 )
-from exoinventory.numbers.selectors.sync import last_good_sync_by_account
+from exoinventory.numbers.selectors.sync import sync_states
 from tests.factories import (
     T0,
     make_account,
@@ -34,11 +38,20 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 EXOPHONES = "/admin/numbers/exophone/"
+SYNC_RUNS = "/admin/numbers/syncrun/"
+GREY_NO_DATA = '<span class="exo-badge" style="background-color: #757575">no data</span>'
 
 
 @pytest.fixture(autouse=True)
 def _frozen_time(settings) -> Iterator[None]:
+    # A sweep every 5 minutes at 50 requests a minute: a small account's
+    # statuses are fresh for 10 minutes (numbers.cadence).
     settings.SYNC_INTERVAL_MINUTES = 5
+    settings.LISTING_INTERVAL_MINUTES = 60
+    settings.EXOTEL_RATE_LIMIT_PER_MINUTE = 50
+    # Only configured accounts are waited for (the index warning); nothing
+    # here talks to Exotel, so the URLs point at a closed loopback port.
+    settings.EXOTEL_ACCOUNTS = "http://k:t@127.0.0.1:9/acme,http://k:t@127.0.0.1:9/globex"
     with time_machine.travel(T0, tick=False):
         yield
 
@@ -85,7 +98,45 @@ def test_the_list_colours_connectivity_badges_and_greys_what_was_never_observed(
     page = admin_client.get(EXOPHONES).content.decode()
 
     assert '<span class="exo-badge" style="background-color: #c62828">Major outage</span>' in page
-    assert '<span class="exo-badge" style="background-color: #757575">not observed</span>' in page
+    assert f'{GREY_NO_DATA} <span class="exo-quiet">not observed yet</span>' in page
+
+
+def test_a_status_observed_hours_ago_is_no_data_with_what_was_last_seen(
+    admin_client: Client,
+) -> None:
+    make_exophone(incoming_status="major_outage", outgoing_status="active")
+
+    with time_machine.travel(T0 + timedelta(hours=4), tick=False):
+        page = admin_client.get(EXOPHONES).content.decode()
+
+    assert "Major outage</span>" not in page
+    assert (
+        f'{GREY_NO_DATA} <span class="exo-quiet">last seen Major outage, 4\xa0hours ago</span>'
+        in (page)
+    )
+    assert "last seen Active, 4\xa0hours ago" in page
+
+
+def test_a_status_is_shown_until_its_fresh_for_is_over(admin_client: Client) -> None:
+    make_exophone(incoming_status="major_outage")
+
+    with time_machine.travel(T0 + timedelta(minutes=10), tick=False):
+        still = admin_client.get(EXOPHONES).content.decode()
+    with time_machine.travel(T0 + timedelta(minutes=10, seconds=1), tick=False):
+        over = admin_client.get(EXOPHONES).content.decode()
+
+    assert "Major outage</span>" in still
+    assert "Major outage</span>" not in over
+    assert "last seen Major outage, 10\xa0minutes ago" in over
+
+
+def test_a_released_number_shows_no_status_but_says_it_is_released(admin_client: Client) -> None:
+    make_exophone(incoming_status="major_outage", released_at=T0 - timedelta(days=3))
+
+    page = admin_client.get(EXOPHONES).content.decode()
+
+    assert "Major outage</span>" not in page
+    assert f'{GREY_NO_DATA} <span class="exo-quiet">released</span>' in page
 
 
 def test_a_status_word_exotel_adds_later_is_shown_as_sent_in_grey(admin_client: Client) -> None:
@@ -131,30 +182,46 @@ def test_the_list_marks_released_numbers(admin_client: Client) -> None:
     assert "released 19 Nov 2026" in admin_client.get(EXOPHONES).content.decode()
 
 
+def make_mixed_numbers(count: int, *accounts: Account) -> None:
+    """Numbers of several accounts and circles: fresh, stale, never observed, released."""
+    for i in range(count):
+        make_exophone(
+            account=accounts[i % len(accounts)],
+            region=["DL", "MU", "ZZ"][i % 3],
+            incoming_status=["active", "major_outage", ""][i % 3],
+            connectivity_observed_at=[T0, T0 - timedelta(days=1), None][i % 3],
+            released_at=T0 - timedelta(days=1) if i % 7 == 6 else None,
+        )
+
+
 def test_the_list_runs_as_many_queries_for_50_numbers_as_for_5(admin_client: Client) -> None:
     account = make_account()
     other = make_account(sid="globex")
-    for i in range(5):
-        make_exophone(account=account if i % 2 else other, region=["DL", "MU", "ZZ"][i % 3])
+    make_mixed_numbers(5, account, other)
     with_5 = changelist_queries(admin_client, EXOPHONES)
 
-    for i in range(45):
-        make_exophone(account=account if i % 2 else other, region=["DL", "MU", "ZZ"][i % 3])
+    make_mixed_numbers(45, account, other)
     with_50 = changelist_queries(admin_client, EXOPHONES)
 
     assert with_50 == with_5
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "circle=DL&incoming=active&flow=any&released=current&q=Line",
+        "incoming=no+data&outgoing=no+data&o=4",
+    ],
+)
 def test_a_filtered_and_searched_list_runs_as_many_queries_for_50_numbers_as_for_5(
-    admin_client: Client,
+    admin_client: Client, query: str
 ) -> None:
-    url = f"{EXOPHONES}?circle=DL&incoming=active&flow=any&released=current&q=Line"
-    for _ in range(5):
-        make_exophone()
+    url = f"{EXOPHONES}?{query}"
+    account = make_account()
+    make_mixed_numbers(5, account)
     with_5 = changelist_queries(admin_client, url)
 
-    for _ in range(45):
-        make_exophone()
+    make_mixed_numbers(45, account)
     with_50 = changelist_queries(admin_client, url)
 
     assert with_50 == with_5
@@ -216,9 +283,9 @@ def test_the_number_type_filter_lists_one_type(admin_client: Client) -> None:
     [
         ("incoming=active", {"up"}),
         ("incoming=major_outage", {"down"}),
-        ("incoming=not+observed", {"unknown"}),
+        ("incoming=no+data", {"unknown", "stale", "released"}),
         ("outgoing=partial_network_outage", {"down"}),
-        ("outgoing=not+observed", {"unknown"}),
+        ("outgoing=no+data", {"unknown", "stale", "released"}),
     ],
 )
 def test_the_status_filters_list_numbers_by_connectivity_in_each_direction(
@@ -229,10 +296,90 @@ def test_the_status_filters_list_numbers_by_connectivity_in_each_direction(
         "down": make_exophone(
             incoming_status="major_outage", outgoing_status="partial_network_outage"
         ),
-        "unknown": make_exophone(incoming_status="", outgoing_status=""),
+        "unknown": make_exophone(
+            incoming_status="", outgoing_status="", connectivity_observed_at=None
+        ),
+        "stale": make_exophone(
+            incoming_status="major_outage",
+            outgoing_status="partial_network_outage",
+            connectivity_observed_at=T0 - timedelta(hours=1),
+        ),
+        "released": make_exophone(
+            incoming_status="major_outage",
+            outgoing_status="partial_network_outage",
+            released_at=T0 - timedelta(days=1),
+        ),
     }
 
     assert listed(admin_client, query) == {phones[name].phone_number for name in expected}
+
+
+def test_the_status_filters_offer_exotels_statuses_and_no_data(admin_client: Client) -> None:
+    make_exophone()
+
+    response = admin_client.get(EXOPHONES)
+    choices = {
+        spec.parameter_name: spec.lookup_choices
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "parameter_name", None) in ("incoming", "outgoing")
+    }
+
+    expected = [
+        ("active", "Active"),
+        ("major_outage", "Major outage"),
+        ("partial_network_outage", "Partial network outage"),
+        ("no data", "no data"),
+    ]
+    assert choices == {"incoming": expected, "outgoing": expected}
+
+
+def test_after_four_hours_without_observation_a_number_is_under_no_data_only(
+    admin_client: Client,
+) -> None:
+    down = make_exophone(incoming_status="major_outage", outgoing_status="partial_network_outage")
+
+    with time_machine.travel(T0 + timedelta(hours=4), tick=False):
+        under = {
+            query: listed(admin_client, query)
+            for query in (
+                "incoming=major_outage",
+                "incoming=no+data",
+                "outgoing=partial_network_outage",
+                "outgoing=no+data",
+            )
+        }
+
+    assert under == {
+        "incoming=major_outage": set(),
+        "incoming=no+data": {down.phone_number},
+        "outgoing=partial_network_outage": set(),
+        "outgoing=no+data": {down.phone_number},
+    }
+
+
+@pytest.mark.parametrize("status", ["major_outage", "partial_network_outage", "active"])
+def test_a_released_number_is_in_no_status_filter(admin_client: Client, status: str) -> None:
+    released = make_exophone(
+        incoming_status=status, outgoing_status=status, released_at=T0 - timedelta(minutes=1)
+    )
+
+    assert listed(admin_client, f"incoming={status}") == set()
+    assert listed(admin_client, f"outgoing={status}") == set()
+    assert listed(admin_client, "incoming=no+data") == {released.phone_number}
+
+
+def test_sorting_by_status_sorts_by_the_status_shown(admin_client: Client) -> None:
+    up = make_exophone(incoming_status="active")
+    down = make_exophone(incoming_status="major_outage")
+    stale = make_exophone(
+        incoming_status="major_outage", connectivity_observed_at=T0 - timedelta(days=1)
+    )
+
+    response = admin_client.get(f"{EXOPHONES}?o=4")  # list_display[4]: incoming
+
+    assert response.status_code == 200
+    order = [phone.pk for phone in response.context["cl"].result_list]
+    assert order == [stale.pk, up.pk, down.pk]
 
 
 @pytest.mark.parametrize(
@@ -369,6 +516,31 @@ def test_the_change_page_shows_every_field_of_the_number(admin_client: Client) -
             label = shown_otherwise.get(field.name, capfirst(field.verbose_name))
             assert f"{label}:</label>" in page, field.name
     assert "Delhi (DL)" in page
+
+
+def test_the_change_page_shows_the_status_while_fresh_and_no_data_after(
+    admin_client: Client,
+) -> None:
+    phone = make_exophone(incoming_status="major_outage")
+
+    fresh = admin_client.get(change_url(phone)).content.decode()
+    with time_machine.travel(T0 + timedelta(hours=4), tick=False):
+        old = admin_client.get(change_url(phone)).content.decode()
+
+    assert '<span class="exo-badge" style="background-color: #c62828">Major outage</span>' in fresh
+    assert "Major outage</span>" not in old
+    assert (
+        f'{GREY_NO_DATA} <span class="exo-quiet">last seen Major outage, 4\xa0hours ago</span>'
+        in (old)
+    )
+
+
+def test_the_timeline_names_the_accounts_freshness_window(admin_client: Client) -> None:
+    phone = make_exophone()
+
+    page = admin_client.get(change_url(phone)).content.decode()
+
+    assert "A stretch of over 10\xa0minutes without an observation" in page
 
 
 def test_nobody_adds_or_deletes_exophones_by_hand(admin_client: Client) -> None:
@@ -562,6 +734,62 @@ def test_an_accounts_display_name_is_editable_and_its_sid_and_host_are_not(
     assert admin_client.get("/admin/numbers/account/add/").status_code == 403
 
 
+def test_the_account_list_says_which_accounts_are_not_configured(admin_client: Client) -> None:
+    make_account(sid="acme")
+    make_account(sid="initech")
+
+    page = admin_client.get("/admin/numbers/account/").content.decode()
+
+    assert page.count('<td class="field-configured">yes</td>') == 1
+    assert page.count('<td class="field-configured">not configured</td>') == 1
+    initech_row = page[page.index(">initech<") :]
+    assert initech_row.index("not configured") < initech_row.index("</tr>")
+
+
+def test_the_sync_run_list_shows_kind_outcome_skipped_records_and_emptied_fields(
+    admin_client: Client,
+) -> None:
+    account = make_account()
+    make_sync_run(
+        account=account,
+        kind=SyncRun.Kind.LISTING,
+        outcome=SyncRun.Outcome.PARTIAL,
+        numbers_seen=40,
+        records_skipped=2,
+        fields_emptied={"rental_price": 3, "incoming_pulse": 1},
+    )
+    make_sync_run(
+        account=account,
+        kind=SyncRun.Kind.SWEEP,
+        started_at=T0 + timedelta(minutes=1),
+        connectivity_checked=30,
+        numbers_unchecked=10,
+    )
+
+    response = admin_client.get(SYNC_RUNS)
+    page = response.content.decode()
+
+    assert len(response.context["cl"].result_list) == 2
+    assert '<td class="field-kind">Listing</td>' in page
+    assert '<td class="field-kind">Connectivity sweep</td>' in page
+    assert '<td class="field-outcome">Partial (records skipped or fields emptied)</td>' in page
+    assert '<td class="field-records_skipped">2</td>' in page
+    assert '<td class="field-numbers_unchecked">10</td>' in page
+    assert "rental_price (3)" in page
+    assert "incoming_pulse (1)" in page
+    assert '<td class="field-duration">20.0 s</td>' in page
+
+
+def test_the_sync_run_list_filters_by_kind(admin_client: Client) -> None:
+    account = make_account()
+    make_sync_run(account=account, kind=SyncRun.Kind.LISTING)
+    sweep = make_sync_run(account=account, kind=SyncRun.Kind.SWEEP)
+
+    response = admin_client.get(f"{SYNC_RUNS}?kind__exact=sweep")
+
+    assert [run.pk for run in response.context["cl"].result_list] == [sweep.pk]
+
+
 def test_a_superuser_renames_a_circle_but_not_its_code(admin_client: Client) -> None:
     response = admin_client.post(
         "/admin/numbers/circle/OR/change/", {"code": "OD", "name": "Odisha"}
@@ -575,62 +803,179 @@ def test_a_superuser_renames_a_circle_but_not_its_code(admin_client: Client) -> 
 # --- The index warning and the read behind it
 
 
-def test_last_good_sync_by_account_maps_each_account_to_its_last_success_in_one_query(
+def finished(account: Account, kind: str, *, minutes_ago: float, **fields) -> SyncRun:
+    """A run of `kind` that finished `minutes_ago`, 20 seconds after it started."""
+    end = T0 - timedelta(minutes=minutes_ago)
+    return make_sync_run(
+        account=account,
+        kind=kind,
+        started_at=end - timedelta(seconds=20),
+        finished_at=end,
+        **fields,
+    )
+
+
+LISTING, SWEEP = SyncRun.Kind.LISTING, SyncRun.Kind.SWEEP
+
+
+def test_sync_states_give_each_configured_accounts_last_good_listing_and_sweep_in_one_query(
     django_assert_num_queries,
 ) -> None:
-    acme = make_account(sid="acme")
-    make_account(sid="globex")
-    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=20))
-    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=10))
-    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=5), outcome="failed")
-    make_sync_run(account=acme, started_at=T0, outcome="running", finished_at=None)
+    acme, globex = make_account(sid="acme"), make_account(sid="globex")
+    make_account(sid="initech")  # not configured
+    finished(acme, LISTING, minutes_ago=50)
+    finished(acme, LISTING, minutes_ago=40, outcome=SyncRun.Outcome.PARTIAL)
+    finished(acme, LISTING, minutes_ago=30, outcome=SyncRun.Outcome.FAILED)
+    finished(acme, SWEEP, minutes_ago=10)
+    finished(acme, SWEEP, minutes_ago=5)
+    make_sync_run(account=acme, kind=SWEEP, outcome="running", finished_at=None)
+    finished(globex, LISTING, minutes_ago=20)
+    finished(globex, SWEEP, minutes_ago=1)
 
     with django_assert_num_queries(1):
-        last_good = last_good_sync_by_account()
+        states = sync_states()
 
-    assert last_good == {"acme": T0 - timedelta(minutes=10), "globex": None}
+    assert {state.sid: state.last_good for state in states} == {
+        "acme": {LISTING: T0 - timedelta(minutes=40), SWEEP: T0 - timedelta(minutes=5)},
+        "globex": {LISTING: T0 - timedelta(minutes=20), SWEEP: T0 - timedelta(minutes=1)},
+    }
 
 
-def test_the_index_warns_when_the_last_good_sync_is_older_than_three_intervals(
+def test_sync_states_ask_once_more_for_the_first_runs_of_kinds_never_good(
+    django_assert_num_queries,
+) -> None:
+    acme, globex = make_account(sid="acme"), make_account(sid="globex")
+    finished(acme, LISTING, minutes_ago=50)
+    finished(acme, SWEEP, minutes_ago=30, outcome=SyncRun.Outcome.FAILED)
+    finished(acme, SWEEP, minutes_ago=20, outcome=SyncRun.Outcome.FAILED)
+
+    with django_assert_num_queries(2):
+        states = {state.sid: state for state in sync_states()}
+
+    assert states["acme"].last_good == {LISTING: T0 - timedelta(minutes=50), SWEEP: None}
+    assert states["acme"].first_run[SWEEP] == T0 - timedelta(minutes=30, seconds=20)
+    assert states["globex"].first_run == {LISTING: None, SWEEP: None}
+    assert globex.pk == states["globex"].pk
+
+
+def warnings_on_the_index(client: Client) -> str | None:
+    """The index's sync warning as one line, or None when there is none."""
+    page = client.get("/admin/").content.decode()
+    if 'id="sync-warnings"' not in page:
+        return None
+    start = page.index('id="sync-warnings"')
+    # Spaces and line breaks of the template collapsed; timesince's no-break spaces kept.
+    return re.sub(r"[ \n]+", " ", page[start : page.index("</ul>", start)])
+
+
+def test_the_index_warns_when_the_last_good_sweep_is_older_than_three_intervals(
     admin_client: Client,
 ) -> None:
     acme = make_account(sid="acme")
-    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=16))
-    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=1), outcome="failed")
+    finished(acme, LISTING, minutes_ago=30)
+    finished(acme, SWEEP, minutes_ago=16)
+    finished(acme, SWEEP, minutes_ago=1, outcome="failed")
 
-    page = admin_client.get("/admin/").content.decode()
+    warning = warnings_on_the_index(admin_client)
 
-    assert 'id="sync-warnings"' in page
-    assert "Account acme last synced successfully 16\xa0minutes ago" in page
+    assert warning is not None
+    assert "Account acme: the last good connectivity sweep finished 16\xa0minutes ago" in warning
+    assert "one is due every 5 minutes." in warning
+    assert "listing" not in warning
 
 
-def test_the_index_does_not_warn_while_syncs_succeed(admin_client: Client) -> None:
+def test_the_index_warns_when_the_last_good_listing_is_older_than_three_listing_intervals(
+    admin_client: Client,
+) -> None:
     acme = make_account(sid="acme")
-    make_sync_run(account=acme, started_at=T0 - timedelta(minutes=14))
+    finished(acme, LISTING, minutes_ago=181)
+    finished(acme, SWEEP, minutes_ago=1)
 
-    assert 'id="sync-warnings"' not in admin_client.get("/admin/").content.decode()
+    warning = warnings_on_the_index(admin_client)
+
+    assert warning is not None
+    assert "Account acme: the last good listing finished 3\xa0hours, 1\xa0minute ago" in warning
+    assert "one is due every 60 minutes." in warning
+    assert "sweep" not in warning
 
 
-def test_the_index_warns_when_no_sync_ever_succeeded(admin_client: Client) -> None:
+def test_the_index_does_not_warn_while_listings_and_sweeps_succeed(admin_client: Client) -> None:
     acme = make_account(sid="acme")
-    make_sync_run(account=acme, outcome="failed", error="HTTP 401 from api.in.exotel.com")
+    finished(acme, LISTING, minutes_ago=180)
+    finished(acme, SWEEP, minutes_ago=14)
+    finished(acme, SWEEP, minutes_ago=15, outcome=SyncRun.Outcome.PARTIAL)
 
-    page = admin_client.get("/admin/").content.decode()
+    assert warnings_on_the_index(admin_client) is None
 
-    assert "Account acme has not synced successfully yet." in page
+
+def test_a_partial_run_counts_as_good(admin_client: Client) -> None:
+    acme = make_account(sid="acme")
+    finished(acme, LISTING, minutes_ago=10, outcome=SyncRun.Outcome.PARTIAL)
+    finished(acme, SWEEP, minutes_ago=1, outcome=SyncRun.Outcome.PARTIAL)
+    finished(acme, SWEEP, minutes_ago=200, outcome=SyncRun.Outcome.FAILED)
+
+    assert warnings_on_the_index(admin_client) is None
+
+
+def test_the_index_warns_when_no_sweep_succeeded_since_the_first_long_ago(
+    admin_client: Client,
+) -> None:
+    acme = make_account(sid="acme")
+    finished(acme, LISTING, minutes_ago=20)
+    finished(acme, SWEEP, minutes_ago=20, outcome="failed", error="HTTP 401 from api.in.exotel.com")
+    finished(acme, SWEEP, minutes_ago=1, outcome="failed", error="HTTP 401 from api.in.exotel.com")
+
+    warning = warnings_on_the_index(admin_client)
+
+    assert warning is not None
+    assert "Account acme: no connectivity sweep has succeeded yet." in warning
+
+
+def test_the_index_does_not_warn_while_the_first_runs_are_new(admin_client: Client) -> None:
+    acme = make_account(sid="acme")
+    finished(acme, LISTING, minutes_ago=1, outcome="failed")
+    make_sync_run(account=acme, kind=SWEEP, outcome="running", finished_at=None)
+
+    assert warnings_on_the_index(admin_client) is None
+
+
+def test_the_index_ignores_an_account_that_is_not_configured(admin_client: Client) -> None:
+    initech = make_account(sid="initech")
+    finished(initech, LISTING, minutes_ago=60 * 24 * 30)
+    finished(initech, SWEEP, minutes_ago=60 * 24 * 30, outcome="failed")
+    acme = make_account(sid="acme")
+    finished(acme, SWEEP, minutes_ago=16)
+
+    warning = warnings_on_the_index(admin_client)
+
+    assert warning is not None
+    assert "initech" not in warning
+    assert "Account acme" in warning
 
 
 def test_the_index_does_not_warn_before_any_account_exists(admin_client: Client) -> None:
     assert not Account.objects.exists()
 
-    assert 'id="sync-warnings"' not in admin_client.get("/admin/").content.decode()
+    assert warnings_on_the_index(admin_client) is None
 
 
 def test_the_index_warning_follows_the_sync_interval(admin_client: Client, settings) -> None:
     settings.SYNC_INTERVAL_MINUTES = 10
-    make_sync_run(account=make_account(), started_at=T0 - timedelta(minutes=16))
+    finished(make_account(), SWEEP, minutes_ago=16)
 
-    assert 'id="sync-warnings"' not in admin_client.get("/admin/").content.decode()
+    assert warnings_on_the_index(admin_client) is None
+
+
+def test_the_index_warning_follows_the_listing_interval(admin_client: Client, settings) -> None:
+    settings.LISTING_INTERVAL_MINUTES = 5
+    acme = make_account()
+    finished(acme, LISTING, minutes_ago=16)
+    finished(acme, SWEEP, minutes_ago=1)
+
+    warning = warnings_on_the_index(admin_client)
+
+    assert warning is not None
+    assert "the last good listing finished 16\xa0minutes ago" in warning
 
 
 def test_every_model_has_an_admin(admin_client: Client) -> None:

@@ -14,7 +14,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from exoinventory.numbers.models import Direction, ExoPhone
+from exoinventory.numbers.models import Circle, Direction, ExoPhone, SyncRun
 from tests.factories import (
     PASSWORD,
     make_account,
@@ -70,12 +70,31 @@ def page(live_server) -> Iterator[object]:
 
 
 def an_inventory() -> ExoPhone:
-    """A few numbers in several states; returns the one that was down."""
+    """A few numbers in several states, observed two minutes ago unless said
+    otherwise; returns the one that was down."""
     now = timezone.now()
+    # The data migration's circles are gone once an earlier transactional
+    # test has flushed the tables: the ones shown here are made sure of.
+    for code, name in (
+        ("AP", "Andhra Pradesh"),
+        ("DL", "Delhi"),
+        ("KA", "Karnataka"),
+        ("KO", "Kolkata"),
+        ("MU", "Mumbai"),
+    ):
+        Circle.objects.update_or_create(code=code, defaults={"name": name})
     acme = make_account(sid="acme", display_name="Acme India")
-    make_sync_run(account=acme, started_at=now - timedelta(minutes=2))
+    for kind in (SyncRun.Kind.LISTING, SyncRun.Kind.SWEEP):
+        make_sync_run(
+            account=acme,
+            kind=kind,
+            started_at=now - timedelta(minutes=2),
+            finished_at=now - timedelta(minutes=1),
+        )
+    observed = now - timedelta(minutes=2)
     down = make_exophone(
         account=acme,
+        connectivity_observed_at=observed,
         phone_number="+911139585476",
         friendly_name="Delhi helpline",
         incoming_status="major_outage",
@@ -90,6 +109,15 @@ def an_inventory() -> ExoPhone:
         region="MU",
         number_type="Mobile",
         outgoing_status="partial_network_outage",
+        connectivity_observed_at=observed,
+    )
+    make_exophone(
+        account=acme,
+        phone_number="+914041234567",
+        friendly_name="Hyderabad desk",
+        region="AP",
+        incoming_status="major_outage",
+        connectivity_observed_at=now - timedelta(hours=4, minutes=5),
     )
     make_exophone(
         account=acme,
@@ -99,6 +127,7 @@ def an_inventory() -> ExoPhone:
         voice_url=None,
         incoming_status="",
         outgoing_status="",
+        connectivity_observed_at=None,
     )
     make_exophone(
         account=acme,
@@ -153,12 +182,19 @@ def test_a_superuser_finds_a_number_and_reads_its_history(live_server, page) -> 
     page.wait_for_selector("#result_list")
     page.click("#toggle-nav-sidebar")  # room for the list's columns
     rows = page.locator("#result_list tbody tr")
-    assert rows.count() == 4
-    outage = page.locator(".exo-badge", has_text="Major outage").first
+    assert rows.count() == 5
+    outage = page.locator(".exo-badge", has_text="Major outage")
+    assert outage.count() == 1  # the Hyderabad desk's outage is four hours old
     assert outage.is_visible()
     assert outage.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(198, 40, 40)"
-    assert page.locator(".exo-badge", has_text="not observed").first.is_visible()
+    no_data = page.locator(".exo-badge", has_text="no data").first
+    assert no_data.is_visible()
+    assert no_data.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(117, 117, 117)"
+    assert page.get_by_text("last seen Major outage, 4\xa0hours ago").is_visible()
+    assert page.get_by_text("not observed yet").first.is_visible()
+    assert page.get_by_text("released", exact=True).first.is_visible()
     assert page.get_by_text("INR 1,499.50").is_visible()
+    assert page.get_by_text("Delhi (DL)").first.is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "admin-exophones.png", full_page=True)
 

@@ -1,4 +1,5 @@
-"""/healthz: database reachable, last good sync per account recent enough."""
+"""/healthz: database reachable, each configured account's last good listing
+and sweep recent enough, and how many of its numbers are "no data"."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -6,14 +7,18 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.db import connections
+from django.db import connection, connections
 from django.db.utils import load_backend
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from exoinventory.numbers.models import Account, SyncRun
+from exoinventory.numbers.models import Account, ExoPhone, SyncRun
+from tests.factories import make_exophone
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 INTERVAL_MINUTES = 5
+LISTING_INTERVAL_MINUTES = 60
+LISTING, SWEEP = SyncRun.Kind.LISTING, SyncRun.Kind.SWEEP
 
 pytestmark = pytest.mark.django_db
 
@@ -21,23 +26,39 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _frozen_time_and_interval(settings) -> Iterator[None]:
     settings.SYNC_INTERVAL_MINUTES = INTERVAL_MINUTES
+    settings.LISTING_INTERVAL_MINUTES = LISTING_INTERVAL_MINUTES
+    settings.EXOTEL_RATE_LIMIT_PER_MINUTE = 50
+    configure(settings, "acme1", "acme2")
     with time_machine.travel(NOW, tick=False):
         yield
+
+
+def configure(settings, *sids: str) -> None:
+    """EXOTEL_ACCOUNTS naming these accounts (nothing here talks to them)."""
+    settings.EXOTEL_ACCOUNTS = ",".join(f"http://k:t@127.0.0.1:9/{sid}" for sid in sids)
 
 
 def _account(sid: str) -> Account:
     return Account.objects.create(sid=sid, api_host="api.exotel.com")
 
 
-def _run(account: Account, *, minutes_ago: float, outcome: str) -> SyncRun:
-    started = NOW - timedelta(minutes=minutes_ago)
+def _run(account: Account, kind: str, *, minutes_ago: float, outcome: str) -> SyncRun:
+    """A listing or sweep that finished `minutes_ago`, 30 seconds after it started."""
+    finished = NOW - timedelta(minutes=minutes_ago)
     return SyncRun.objects.create(
         account=account,
+        kind=kind,
         trigger=SyncRun.Trigger.SCHEDULE,
-        started_at=started,
-        finished_at=started + timedelta(seconds=30),
+        started_at=finished - timedelta(seconds=30),
+        finished_at=finished,
         outcome=outcome,
     )
+
+
+def _synced(account: Account, *, listed: float = 30, swept: float = 2) -> Account:
+    _run(account, LISTING, minutes_ago=listed, outcome=SyncRun.Outcome.SUCCESS)
+    _run(account, SWEEP, minutes_ago=swept, outcome=SyncRun.Outcome.SUCCESS)
+    return account
 
 
 def _health(client: Client) -> tuple[int, dict]:
@@ -46,9 +67,14 @@ def _health(client: Client) -> tuple[int, dict]:
     return response.status_code, response.json()
 
 
-def test_it_is_healthy_after_a_recent_good_sync(client: Client) -> None:
+def _stale(body: dict) -> list[tuple[str, bool]]:
+    return [(account["account_sid"], account["stale"]) for account in body["accounts"]]
+
+
+def test_it_is_healthy_after_a_recent_good_listing_and_sweep(client: Client) -> None:
     account = _account("acme1")
-    _run(account, minutes_ago=4, outcome=SyncRun.Outcome.SUCCESS)
+    _run(account, LISTING, minutes_ago=40, outcome=SyncRun.Outcome.SUCCESS)
+    _run(account, SWEEP, minutes_ago=4, outcome=SyncRun.Outcome.SUCCESS)
 
     status, body = _health(client)
 
@@ -59,9 +85,13 @@ def test_it_is_healthy_after_a_recent_good_sync(client: Client) -> None:
         "accounts": [
             {
                 "account_sid": "acme1",
-                "last_good_sync": "2026-11-22T09:56:00Z",
-                "age_seconds": 240,
+                "last_good_listing": "2026-11-22T09:20:00Z",
+                "listing_age_seconds": 2400,
+                "last_good_sweep": "2026-11-22T09:56:00Z",
+                "sweep_age_seconds": 240,
                 "stale": False,
+                "numbers": 0,
+                "numbers_no_data": 0,
             }
         ],
         "checked_at": "2026-11-22T10:00:00Z",
@@ -76,29 +106,39 @@ def test_it_is_healthy_with_no_account_yet(client: Client) -> None:
     assert body["accounts"] == []
 
 
-def test_it_is_unhealthy_when_the_last_good_sync_is_older_than_three_intervals(
+def test_it_is_unhealthy_when_the_last_good_sweep_is_older_than_three_intervals(
     client: Client,
 ) -> None:
-    fresh = _account("acme1")
-    _run(fresh, minutes_ago=2, outcome=SyncRun.Outcome.SUCCESS)
-    stale = _account("acme2")
-    _run(stale, minutes_ago=16, outcome=SyncRun.Outcome.SUCCESS)
-    # Failures since do not count as good syncs.
-    _run(stale, minutes_ago=1, outcome=SyncRun.Outcome.FAILED)
+    _synced(_account("acme1"), swept=2)
+    stale = _synced(_account("acme2"), swept=16)
+    # Failures since do not count as good sweeps.
+    _run(stale, SWEEP, minutes_ago=1, outcome=SyncRun.Outcome.FAILED)
 
     status, body = _health(client)
 
     assert status == 503
     assert body["status"] == "unhealthy"
     assert body["database"] == "ok"
-    assert [(a["account_sid"], a["stale"], a["age_seconds"]) for a in body["accounts"]] == [
-        ("acme1", False, 120),
-        ("acme2", True, 960),
-    ]
+    assert [
+        (a["account_sid"], a["stale"], a["sweep_age_seconds"], a["listing_age_seconds"])
+        for a in body["accounts"]
+    ] == [("acme1", False, 120, 1800), ("acme2", True, 960, 1800)]
 
 
-def test_it_is_still_healthy_at_exactly_three_intervals(client: Client) -> None:
-    _run(_account("acme1"), minutes_ago=15, outcome=SyncRun.Outcome.SUCCESS)
+def test_it_is_unhealthy_when_the_last_good_listing_is_older_than_three_listing_intervals(
+    client: Client,
+) -> None:
+    _synced(_account("acme1"), listed=181, swept=1)
+    _synced(_account("acme2"), listed=179, swept=1)
+
+    status, body = _health(client)
+
+    assert status == 503
+    assert _stale(body) == [("acme1", True), ("acme2", False)]
+
+
+def test_it_is_still_healthy_at_exactly_three_intervals_of_each(client: Client) -> None:
+    _synced(_account("acme1"), listed=180, swept=15)
 
     status, body = _health(client)
 
@@ -106,34 +146,70 @@ def test_it_is_still_healthy_at_exactly_three_intervals(client: Client) -> None:
     assert body["accounts"][0]["stale"] is False
 
 
-def test_a_never_synced_account_is_not_stale_while_its_first_sync_is_new(
+def test_a_partial_run_is_a_good_one(client: Client) -> None:
+    account = _account("acme1")
+    _run(account, LISTING, minutes_ago=10, outcome=SyncRun.Outcome.PARTIAL)
+    _run(account, SWEEP, minutes_ago=1, outcome=SyncRun.Outcome.PARTIAL)
+
+    status, body = _health(client)
+
+    assert status == 200
+    assert body["accounts"][0]["listing_age_seconds"] == 600
+    assert body["accounts"][0]["sweep_age_seconds"] == 60
+
+
+def test_a_never_synced_account_is_not_stale_while_its_first_runs_are_new(
     client: Client,
 ) -> None:
     account = _account("acme1")
-    _run(account, minutes_ago=3, outcome=SyncRun.Outcome.RUNNING)
+    _run(account, LISTING, minutes_ago=3, outcome=SyncRun.Outcome.RUNNING)
+    _run(account, SWEEP, minutes_ago=3, outcome=SyncRun.Outcome.FAILED)
 
     status, body = _health(client)
 
     assert status == 200
     assert body["accounts"] == [
-        {"account_sid": "acme1", "last_good_sync": None, "age_seconds": None, "stale": False}
+        {
+            "account_sid": "acme1",
+            "last_good_listing": None,
+            "listing_age_seconds": None,
+            "last_good_sweep": None,
+            "sweep_age_seconds": None,
+            "stale": False,
+            "numbers": 0,
+            "numbers_no_data": 0,
+        }
     ]
 
 
-def test_a_never_synced_account_is_stale_once_its_first_sync_is_three_intervals_old(
+def test_a_sweep_never_good_is_stale_once_its_first_run_is_three_intervals_old(
     client: Client,
 ) -> None:
     account = _account("acme1")
-    _run(account, minutes_ago=40, outcome=SyncRun.Outcome.FAILED)
-    _run(account, minutes_ago=5, outcome=SyncRun.Outcome.FAILED)
+    _run(account, LISTING, minutes_ago=30, outcome=SyncRun.Outcome.SUCCESS)
+    _run(account, SWEEP, minutes_ago=40, outcome=SyncRun.Outcome.FAILED)
+    _run(account, SWEEP, minutes_ago=5, outcome=SyncRun.Outcome.FAILED)
 
     status, body = _health(client)
 
     assert status == 503
     assert body["status"] == "unhealthy"
-    assert body["accounts"] == [
-        {"account_sid": "acme1", "last_good_sync": None, "age_seconds": None, "stale": True}
-    ]
+    assert _stale(body) == [("acme1", True)]
+    assert body["accounts"][0]["last_good_sweep"] is None
+
+
+def test_a_listing_never_good_has_three_listing_intervals_before_it_is_stale(
+    client: Client,
+) -> None:
+    young, old = _account("acme1"), _account("acme2")
+    for account, minutes_ago in ((young, 40), (old, 181)):
+        _run(account, LISTING, minutes_ago=minutes_ago, outcome=SyncRun.Outcome.FAILED)
+        _run(account, SWEEP, minutes_ago=1, outcome=SyncRun.Outcome.SUCCESS)
+
+    status, body = _health(client)
+
+    assert status == 503
+    assert _stale(body) == [("acme1", False), ("acme2", True)]
 
 
 def test_an_account_without_any_sync_run_is_not_stale(client: Client) -> None:
@@ -145,30 +221,77 @@ def test_an_account_without_any_sync_run_is_not_stale(client: Client) -> None:
     assert body["accounts"][0]["stale"] is False
 
 
-def test_it_runs_one_query_when_every_account_has_synced(
-    client: Client, django_assert_num_queries
-) -> None:
-    for index in range(5):
-        _run(_account(f"acme{index}"), minutes_ago=index, outcome=SyncRun.Outcome.SUCCESS)
+def test_an_account_no_longer_configured_is_left_out(client: Client) -> None:
+    _synced(_account("acme1"))
+    gone = _account("removed")
+    _run(gone, LISTING, minutes_ago=60 * 24 * 30, outcome=SyncRun.Outcome.SUCCESS)
+    _run(gone, SWEEP, minutes_ago=60 * 24 * 30, outcome=SyncRun.Outcome.FAILED)
+    make_exophone(account=gone, connectivity_observed_at=None)
 
-    with django_assert_num_queries(1):
+    status, body = _health(client)
+
+    assert status == 200
+    assert [account["account_sid"] for account in body["accounts"]] == ["acme1"]
+
+
+def test_it_counts_each_accounts_current_numbers_and_those_with_no_data(client: Client) -> None:
+    acme1 = _synced(_account("acme1"))
+    make_exophone(account=acme1, connectivity_observed_at=NOW - timedelta(minutes=1))
+    make_exophone(account=acme1, connectivity_observed_at=NOW - timedelta(minutes=11))
+    make_exophone(account=acme1, incoming_status="", connectivity_observed_at=None)
+    make_exophone(account=acme1, released_at=NOW - timedelta(days=1))
+    acme2 = _synced(_account("acme2"))
+    make_exophone(account=acme2, connectivity_observed_at=NOW)
+
+    status, body = _health(client)
+
+    # Stale numbers are a page's "no data", not an unhealthy service.
+    assert status == 200
+    assert [(a["numbers"], a["numbers_no_data"]) for a in body["accounts"]] == [(3, 2), (1, 0)]
+    assert ExoPhone.objects.count() == 5
+
+
+def health_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        status, _ = _health(client)
+    assert status == 200
+    return len(queries)
+
+
+def test_it_runs_three_queries_when_every_account_has_listed_and_swept(
+    client: Client, settings, django_assert_num_queries
+) -> None:
+    configure(settings, *(f"acme{index}" for index in range(5)))
+    for index in range(5):
+        account = _synced(_account(f"acme{index}"), swept=index)
+        make_exophone(account=account)
+
+    with django_assert_num_queries(3):
         status, _ = _health(client)
 
     assert status == 200
 
 
-def test_it_runs_two_queries_however_many_accounts_never_synced(
-    client: Client, django_assert_num_queries
+def test_its_query_count_does_not_grow_with_the_number_of_accounts(
+    client: Client, settings
 ) -> None:
-    for index in range(5):
-        _run(_account(f"acme{index}"), minutes_ago=index, outcome=SyncRun.Outcome.SUCCESS)
-    for index in range(3):
-        _run(_account(f"new{index}"), minutes_ago=index, outcome=SyncRun.Outcome.FAILED)
+    def add_accounts(prefix: str, count: int) -> None:
+        for index in range(count):
+            account = _account(f"{prefix}{index}")
+            make_exophone(account=account, connectivity_observed_at=None)
+            _run(account, LISTING, minutes_ago=index, outcome=SyncRun.Outcome.SUCCESS)
+            # A sweep never good: its first run is asked for in a second query.
+            _run(account, SWEEP, minutes_ago=index, outcome=SyncRun.Outcome.FAILED)
 
-    with django_assert_num_queries(2):
-        status, _ = _health(client)
+    add_accounts("one", 1)
+    configure(settings, "one0")
+    with_one = health_queries(client)
 
-    assert status == 200
+    add_accounts("many", 8)
+    configure(settings, "one0", *(f"many{index}" for index in range(8)))
+    with_nine = health_queries(client)
+
+    assert with_one == with_nine == 4
 
 
 @pytest.fixture

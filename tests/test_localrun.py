@@ -1,5 +1,6 @@
 """`make run` (python -m exoinventory.localrun) on a fresh var/ folder: it starts the
-simulator, worker, beat and web app, syncs within a minute, and Ctrl-C stops everything."""
+simulator, worker, beat and web app, lists at once and sweeps within a minute or
+so, and Ctrl-C stops everything."""
 
 import os
 import re
@@ -53,7 +54,10 @@ class LocalRun:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def wait_for_a_good_sync(self, seconds: float = 90) -> dict:
+    def wait_for_a_good_listing_and_sweep(self, seconds: float = 150) -> dict:
+        """/healthz once the account has a good listing and a good sweep: the
+        listing is queued at start, beat's first sweep comes one interval
+        (a minute, for the simulator) after beat starts."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "".join(self.output)
@@ -61,10 +65,11 @@ class LocalRun:
                 health = requests.get(f"{self.url}/healthz", timeout=2).json()
             except (requests.ConnectionError, ValueError):
                 health = {}
-            if health.get("accounts") and health["accounts"][0]["last_good_sync"]:
+            accounts = health.get("accounts") or [{}]
+            if accounts[0].get("last_good_listing") and accounts[0].get("last_good_sweep"):
                 return health
             time.sleep(0.5)
-        raise AssertionError("no finished sync within the time:\n" + "".join(self.output))
+        raise AssertionError("no good listing and sweep within the time:\n" + "".join(self.output))
 
     def interrupt(self, signum: int = signal.SIGINT) -> int:
         """Ctrl-C (SIGINT) as a terminal sends it, or SIGHUP as a closing one does."""
@@ -109,10 +114,14 @@ def test_make_run_syncs_the_simulator_serves_the_admin_and_stops_everything(tmp_
     var_dir = tmp_path / "var"
     first = LocalRun(var_dir)
     try:
-        health = first.wait_for_a_good_sync()
+        health = first.wait_for_a_good_listing_and_sweep()
         printed = "".join(first.output)
         password = re.search(r"Local admin login: admin / (\S+)", printed).group(1)
-        assert health["accounts"][0]["account_sid"] == "ExoSim"
+        account = health["accounts"][0]
+        assert account["account_sid"] == "ExoSim"
+        # The simulator's whole inventory, every number observed in one sweep.
+        assert (account["numbers"], account["numbers_no_data"]) == (300, 0)
+        assert health["status"] == "ok"
         assert (
             requests.get(f"{first.url}/admin/", timeout=5, allow_redirects=False).status_code == 302
         )
@@ -125,7 +134,7 @@ def test_make_run_syncs_the_simulator_serves_the_admin_and_stops_everything(tmp_
 
     second = LocalRun(var_dir)
     try:
-        second.wait_for_a_good_sync()
+        second.wait_for_a_good_listing_and_sweep()
         assert "Local admin login" not in "".join(second.output)
         assert log_in(second, password).status_code == 200  # same data, same login
     finally:

@@ -26,7 +26,16 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "inventory.example.com",
 }
 # The settings' own variables, which this test run may have set for itself.
-SETTINGS_VARIABLES = ("DJANGO_", "EXOTEL_", "SYNC_", "TIME_ZONE", "CELERY_", "REDIS_URL")
+SETTINGS_VARIABLES = (
+    "DJANGO_",
+    "EXOTEL_",
+    "SYNC_",
+    "LISTING_",
+    "TIME_ZONE",
+    "CELERY_",
+    "REDIS_URL",
+    "EXOINVENTORY_",
+)
 
 
 def manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
@@ -92,6 +101,12 @@ def test_a_missing_secret_key_stops_start_up_with_a_clear_message(secret_key: st
         ),
         ("EXOTEL_RATE_LIMIT_PER_MINUTE", "fifty", "EXOTEL_RATE_LIMIT_PER_MINUTE must be a whole"),
         ("EXOTEL_RATE_LIMIT_PER_MINUTE", "0", "EXOTEL_RATE_LIMIT_PER_MINUTE must be"),
+        (
+            "LISTING_INTERVAL_MINUTES",
+            "0",
+            "LISTING_INTERVAL_MINUTES must be a whole number of at least 1",
+        ),
+        ("LISTING_INTERVAL_MINUTES", "hourly", "LISTING_INTERVAL_MINUTES must be a whole number"),
         ("DJANGO_CONN_MAX_AGE", "a minute", "DJANGO_CONN_MAX_AGE must be a whole number"),
         ("DJANGO_DEBUG", "ture", "DJANGO_DEBUG must be true or false, not 'ture'"),
         ("DJANGO_SECURE_SSL_REDIRECT", "maybe", "DJANGO_SECURE_SSL_REDIRECT must be true or false"),
@@ -104,6 +119,72 @@ def test_a_bad_value_stops_start_up_naming_the_variable(
 
     assert result.returncode != 0
     assert complaint in result.stderr
+
+
+def a_var_dir(tmp_path: Path, *, secret_key: str | None) -> Path:
+    """A var/ folder as `make run` leaves it: with its secret_key file, or without."""
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    if secret_key is not None:
+        (var_dir / "secret_key").write_text(secret_key + "\n")
+    return var_dir
+
+
+def test_in_make_runs_folder_manage_py_works_with_the_local_key(tmp_path: Path) -> None:
+    local_key = secrets.token_urlsafe(50)
+    var_dir = a_var_dir(tmp_path, secret_key=local_key)
+
+    result = manage("check", EXOINVENTORY_VAR_DIR=str(var_dir))
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+    # A debug run, like make run's own, with make run's key.
+    assert setting("DEBUG", EXOINVENTORY_VAR_DIR=str(var_dir)) == "True"
+    assert setting("SECRET_KEY", EXOINVENTORY_VAR_DIR=str(var_dir)) == local_key
+
+
+def test_without_the_local_key_file_a_missing_secret_key_still_stops_start_up(
+    tmp_path: Path,
+) -> None:
+    if (REPO / ".env").exists():
+        pytest.skip(".env may set DJANGO_SECRET_KEY")
+    var_dir = a_var_dir(tmp_path, secret_key=None)
+
+    result = manage("check", EXOINVENTORY_VAR_DIR=str(var_dir))
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_the_local_key_is_never_used_when_debug_is_off(tmp_path: Path) -> None:
+    var_dir = a_var_dir(tmp_path, secret_key=secrets.token_urlsafe(50))
+
+    result = manage("check", EXOINVENTORY_VAR_DIR=str(var_dir), DJANGO_DEBUG="false")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_a_secret_key_in_the_environment_wins_over_the_local_file(tmp_path: Path) -> None:
+    var_dir = a_var_dir(tmp_path, secret_key="the-local-file-key")
+    variables = {**PRODUCTION, "EXOINVENTORY_VAR_DIR": str(var_dir)}
+
+    assert setting("SECRET_KEY", **variables) == PRODUCTION["DJANGO_SECRET_KEY"]
+    assert setting("DEBUG", **variables) == "False"
+
+
+def test_the_beat_schedule_follows_both_intervals() -> None:
+    schedule = setting(
+        "CELERY_BEAT_SCHEDULE",
+        **PRODUCTION,
+        SYNC_INTERVAL_MINUTES="2",
+        LISTING_INTERVAL_MINUTES="30",
+    )
+
+    assert "'sweep-connectivity': {'task': 'numbers.sweep_all_accounts', 'schedule': 120.0" in (
+        schedule
+    )
+    assert "'list-exophones': {'task': 'numbers.list_all_accounts', 'schedule': 1800.0" in schedule
 
 
 def test_times_are_shown_in_india_by_default() -> None:

@@ -1,17 +1,20 @@
-"""python manage.py sync_exophones: summary lines, exit status, progress only on a terminal."""
+"""python manage.py sync_exophones [--all]: a listing, then one sweep allotment
+(--all: every number); summary lines, exit status, progress only on a terminal."""
 
 import io
 import os
 import pty
+import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from exoinventory.numbers.cadence import cadence_for
 from exoinventory.numbers.models import ExoPhone, SyncRun
 from exoinventory.simulator import ExotelSimulator
 
@@ -42,7 +45,10 @@ def test_it_prints_one_summary_line_per_account_and_no_progress_without_a_termin
 
     lines = output.splitlines()
     assert [line.split(":")[0] for line in lines] == ["AcmeOne", "AcmeTwo"]
-    assert all("synced in" in line and "12 numbers (12 new" in line for line in lines)
+    for line in lines:
+        assert re.search(r": listed 12 numbers in \d+\.\ds \(12 new, 0 changed, 0 unchanged", line)
+        assert "; connectivity of 12 checked (24 runs opened, 0 extended, 0 failed" in line
+        assert "; 0 numbers left unchecked; 13 requests, 0 retries" in line
     assert "\r" not in output and "\033" not in output
     assert ExoPhone.objects.count() == 24
 
@@ -51,7 +57,7 @@ def test_it_prints_one_summary_line_per_account_and_no_progress_without_a_termin
 def test_it_syncs_only_the_account_asked_for(simulator):
     output = run_command("--account", "AcmeTwo")
 
-    assert output.startswith("AcmeTwo: synced")
+    assert output.startswith("AcmeTwo: listed 12 numbers")
     assert set(ExoPhone.objects.values_list("account__sid", flat=True)) == {"AcmeTwo"}
 
 
@@ -91,13 +97,14 @@ def test_a_failed_account_fails_the_command_after_the_others_synced(simulator):
             lines = out.getvalue().splitlines()
 
     assert lines[0].startswith("AcmeOne: failed: AcmeOne: listing page 0: HTTP 500")
-    assert lines[1].startswith("AcmeTwo: synced")
-    assert SyncRun.objects.filter(outcome="failed").count() == 1
+    assert lines[1].startswith("AcmeTwo: listed 12 numbers")
+    failed = SyncRun.objects.get(outcome="failed")
+    assert (failed.account.sid, failed.kind) == ("AcmeOne", SyncRun.Kind.LISTING)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the child needs a shared database")
-@pytest.mark.django_db(transaction=True)
-def test_on_a_terminal_it_shows_progress_and_exits_zero(simulator, settings):
+def on_a_terminal(settings, simulator: ExotelSimulator, *args: str) -> tuple[int, str]:
+    """Run the command in a child process whose output is a terminal; return
+    its exit status and everything it wrote."""
     db = settings.DATABASES["default"]
     environ = {
         **os.environ,
@@ -107,7 +114,7 @@ def test_on_a_terminal_it_shows_progress_and_exits_zero(simulator, settings):
     }
     leader, follower = pty.openpty()
     child = subprocess.Popen(
-        [sys.executable, "manage.py", "sync_exophones"],
+        [sys.executable, "manage.py", "sync_exophones", *args],
         cwd=REPO, env=environ, stdout=follower, stderr=follower,
     )  # fmt: skip
     os.close(follower)
@@ -121,9 +128,92 @@ def test_on_a_terminal_it_shows_progress_and_exits_zero(simulator, settings):
             break
         screen += chunk
     os.close(leader)
+    return child.wait(timeout=60), screen.decode()
 
-    assert child.wait(timeout=60) == 0
-    text = screen.decode()
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the child needs a shared database")
+@pytest.mark.django_db(transaction=True)
+def test_on_a_terminal_it_shows_progress_and_exits_zero(simulator, settings):
+    status, text = on_a_terminal(settings, simulator)
+
+    assert status == 0
+    assert "AcmeOne: listing 1 pages" in text
     assert "AcmeOne: connectivity 12/12" in text
-    assert text.count("synced in") == 2
+    assert text.count("numbers left unchecked") == 2
     assert TOKEN not in text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the child needs a shared database")
+@pytest.mark.django_db(transaction=True)
+def test_on_a_terminal_checking_every_number_shows_how_long_is_left(simulator, settings):
+    status, text = on_a_terminal(settings, simulator, "--all")
+
+    assert status == 0
+    assert re.search(r"AcmeOne: connectivity \d+/12, about \d+:\d\d:\d\d left", text)
+    assert re.search(r"AcmeTwo: connectivity 12/12, about 0:00:00 left", text)
+    assert text.count("; 0 numbers left unchecked") == 2
+    assert TOKEN not in text
+
+
+# --- One sweep allotment, or every number
+
+# A sweep every minute at 64 requests a minute: an interval's budget is 51
+# requests, and 60 numbers (two listing pages) leave 50 of them to the sweep.
+# Each test keeps its requests (at most 62) under the rate limit, which the
+# command's own request budget enforces by waiting.
+NUMBERS, RATE = 60, 64
+
+
+@pytest.fixture
+def slower_account(settings) -> Callable[[str], ExotelSimulator]:
+    """Settings for the figures above, and a simulator of NUMBERS for an account."""
+    settings.EXOTEL_RATE_LIMIT_PER_MINUTE = RATE
+    settings.SYNC_INTERVAL_MINUTES = 1
+    settings.LISTING_INTERVAL_MINUTES = 60
+    settings.REDIS_URL = ""
+
+    def one(account_sid: str) -> ExotelSimulator:
+        return ExotelSimulator(numbers=NUMBERS, seed=7, accounts=[account_sid], evolve=False)
+
+    return one
+
+
+def allotment() -> int:
+    cadence = cadence_for(
+        numbers=NUMBERS, rate_per_minute=RATE, interval_minutes=1, listing_interval_minutes=60
+    )
+    assert cadence.allotment < NUMBERS
+    assert cadence.listing_share + NUMBERS <= RATE  # --all stays under the rate limit
+    return cadence.allotment
+
+
+@pytest.mark.django_db
+def test_one_run_checks_one_allotment_and_says_how_many_numbers_are_left_unchecked(
+    slower_account, settings
+):
+    # Its own account: the request budget of this process is per account.
+    with slower_account("AcmeAllotment") as sim:
+        settings.EXOTEL_ACCOUNTS = sim.exotel_accounts
+        output = run_command()
+
+    checked = allotment()
+    assert checked == 50
+    assert f"listed {NUMBERS} numbers" in output
+    assert f"connectivity of {checked} checked" in output
+    assert f"; {NUMBERS - checked} numbers left unchecked;" in output
+    assert ExoPhone.objects.filter(connectivity_observed_at__isnull=False).count() == checked
+    sweep = SyncRun.objects.get(kind=SyncRun.Kind.SWEEP)
+    assert sweep.numbers_unchecked == NUMBERS - checked
+
+
+@pytest.mark.django_db
+def test_all_checks_every_number_one_allotment_a_sweep(slower_account, settings):
+    with slower_account("AcmeEvery") as sim:
+        settings.EXOTEL_ACCOUNTS = sim.exotel_accounts
+        output = run_command("--all")
+
+    assert f"connectivity of {NUMBERS} checked" in output
+    assert "; 0 numbers left unchecked;" in output
+    assert not ExoPhone.objects.filter(connectivity_observed_at__isnull=True).exists()
+    sweeps = SyncRun.objects.filter(kind=SyncRun.Kind.SWEEP).order_by("started_at", "pk")
+    assert [run.connectivity_checked for run in sweeps] == [allotment(), NUMBERS - allotment()]

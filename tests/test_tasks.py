@@ -1,4 +1,5 @@
-"""Celery: the beat schedule, the fan-out, and a real worker on the real Redis broker."""
+"""Celery: the two beat entries, the fan-out per account, and a real worker on
+the real Redis broker that lists and sweeps."""
 
 import base64
 import json
@@ -8,16 +9,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from exoinventory.celery_app import app
-from exoinventory.numbers.models import ExoPhone, SyncRun
-from exoinventory.numbers.tasks import sync_account, sync_all_accounts
+from exoinventory.numbers.models import GOOD_OUTCOMES, ExoPhone, SyncRun
+from exoinventory.numbers.tasks import (
+    list_account,
+    list_all_accounts,
+    sweep_account,
+    sweep_all_accounts,
+)
 from exoinventory.simulator import ExotelSimulator
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,35 +57,84 @@ def queued_tasks(client: redis.Redis) -> list[tuple[str, list, str | None]]:
     return tasks
 
 
-def test_beat_runs_the_sync_tick_every_interval():
-    entry = settings.CELERY_BEAT_SCHEDULE["sync-exophones"]
+@pytest.mark.parametrize(
+    ("entry", "task", "minutes"),
+    [
+        ("sweep-connectivity", "numbers.sweep_all_accounts", "SYNC_INTERVAL_MINUTES"),
+        ("list-exophones", "numbers.list_all_accounts", "LISTING_INTERVAL_MINUTES"),
+    ],
+)
+def test_beat_runs_the_sweep_and_listing_ticks_each_at_its_own_interval(
+    entry: str, task: str, minutes: str
+) -> None:
+    schedule = settings.CELERY_BEAT_SCHEDULE[entry]
+    interval_seconds = getattr(settings, minutes) * 60
 
-    assert entry["task"] == "numbers.sync_all_accounts"
-    assert entry["task"] in app.tasks
-    assert entry["schedule"] == settings.SYNC_INTERVAL_MINUTES * 60
-    assert entry["options"]["expires"] == settings.SYNC_INTERVAL_MINUTES * 60
+    assert schedule["task"] == task
+    assert schedule["task"] in app.tasks
+    assert schedule["schedule"] == interval_seconds
+    # A tick not started within its interval is dropped: the next one is due.
+    assert schedule["options"]["expires"] == interval_seconds
 
 
-def test_the_tick_fans_out_one_task_per_account_with_no_secret(broker, settings):
+def test_beat_has_exactly_the_two_ticks() -> None:
+    assert set(settings.CELERY_BEAT_SCHEDULE) == {"sweep-connectivity", "list-exophones"}
+    assert settings.SYNC_INTERVAL_MINUTES < settings.LISTING_INTERVAL_MINUTES
+
+
+@pytest.mark.parametrize(
+    ("tick", "task", "minutes"),
+    [
+        (list_all_accounts, "numbers.list_account", "LISTING_INTERVAL_MINUTES"),
+        (sweep_all_accounts, "numbers.sweep_account", "SYNC_INTERVAL_MINUTES"),
+    ],
+)
+def test_each_tick_fans_out_one_task_per_account_with_no_secret(
+    broker, settings, tick, task: str, minutes: str
+):
     settings.EXOTEL_ACCOUNTS = (
         "https://key1:tok-one-SECRET@api.exotel.com/AcmeSG,"
         "https://key2:tok-two-SECRET@api.in.exotel.com/AcmeIN"
     )
+    sent_at = timezone.now()
 
-    sync_all_accounts()
+    assert sorted(tick()) == ["AcmeIN", "AcmeSG"]
 
     tasks = queued_tasks(broker)
     assert sorted((name, args) for name, args, _ in tasks) == [
-        ("numbers.sync_account", ["AcmeIN"]),
-        ("numbers.sync_account", ["AcmeSG"]),
+        (task, ["AcmeIN"]),
+        (task, ["AcmeSG"]),
     ]
-    assert all(expires for _, _, expires in tasks)
+    # Each expires once the next tick of its kind is due.
+    interval = timedelta(minutes=getattr(settings, minutes))
+    for _, _, expires in tasks:
+        left = datetime.fromisoformat(expires) - sent_at
+        assert interval - timedelta(seconds=5) < left <= interval + timedelta(seconds=5)
     assert not [raw for raw in broker.lrange("celery", 0, -1) if b"SECRET" in raw]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("task", [list_account, sweep_account])
+def test_a_task_for_an_account_no_longer_configured_does_nothing(settings, task):
+    settings.EXOTEL_ACCOUNTS = "https://key:tok@api.exotel.com/AcmeSG"
+
+    assert task("Removed") == "unknown account"
+    assert not SyncRun.objects.exists()
+
+
+def wait_for(worker: subprocess.Popen, kind: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while not SyncRun.objects.filter(kind=kind, outcome__in=GOOD_OUTCOMES).exists():
+        failed = SyncRun.objects.filter(kind=kind, outcome=SyncRun.Outcome.FAILED).first()
+        assert failed is None, failed.error
+        assert worker.poll() is None, worker.stderr.read().decode()
+        assert time.monotonic() < deadline, f"the worker did not finish a {kind} within {seconds} s"
+        time.sleep(0.2)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker needs a shared database")
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_syncs_an_account_from_the_simulator(broker, settings, tmp_path):
+def test_a_real_worker_lists_then_sweeps_an_account_from_the_simulator(broker, settings, tmp_path):
     db = settings.DATABASES["default"]
     with ExotelSimulator(numbers=25, seed=11, accounts=["WorkerSim"], evolve=False) as sim:
         environ = {
@@ -95,25 +152,36 @@ def test_a_real_worker_syncs_an_account_from_the_simulator(broker, settings, tmp
         )  # fmt: skip
         try:
             settings.EXOTEL_ACCOUNTS = sim.account_url("WorkerSim")
-            sync_all_accounts.delay()
-            deadline = time.monotonic() + 90
-            while not SyncRun.objects.filter(outcome=SyncRun.Outcome.SUCCESS).exists():
-                assert worker.poll() is None, worker.stderr.read().decode()
-                assert time.monotonic() < deadline, "the worker did not sync within 90 s"
-                time.sleep(0.2)
+            list_all_accounts.delay()
+            wait_for(worker, SyncRun.Kind.LISTING)
+            sweep_all_accounts.delay()
+            wait_for(worker, SyncRun.Kind.SWEEP)
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=30)
 
-    run = SyncRun.objects.get()
-    assert run.trigger == SyncRun.Trigger.SCHEDULE
-    assert run.account.sid == "WorkerSim"
-    assert ExoPhone.objects.filter(account__sid="WorkerSim").count() == 25
+    listing = SyncRun.objects.get(kind=SyncRun.Kind.LISTING)
+    sweep = SyncRun.objects.get(kind=SyncRun.Kind.SWEEP)
+    assert listing.trigger == sweep.trigger == SyncRun.Trigger.SCHEDULE
+    assert listing.account.sid == sweep.account.sid == "WorkerSim"
+    assert listing.numbers_created == 25
+    assert (sweep.connectivity_checked, sweep.numbers_unchecked) == (25, 0)
+    phones = ExoPhone.objects.filter(account__sid="WorkerSim")
+    assert phones.count() == 25
+    assert not phones.filter(connectivity_observed_at__isnull=True).exists()
 
 
-def test_a_late_acked_sync_is_not_handed_to_another_worker_while_it_may_still_run():
+@pytest.mark.parametrize("task", [list_account, sweep_account])
+def test_a_late_acked_task_is_not_handed_to_another_worker_while_it_may_still_run(task):
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
 
-    assert sync_account.acks_late
-    assert visibility > sync_account.time_limit > sync_account.soft_time_limit
+    assert task.acks_late
+    assert task.reject_on_worker_lost
+    assert visibility > task.time_limit > task.soft_time_limit
+
+
+def test_a_scheduled_listing_may_run_longer_than_a_sweep():
+    # A paced listing spreads its pages over its interval; a sweep spends one allotment.
+    assert list_account.soft_time_limit >= settings.LISTING_INTERVAL_MINUTES * 60
+    assert sweep_account.time_limit < list_account.soft_time_limit
