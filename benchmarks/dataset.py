@@ -136,7 +136,7 @@ class ReplayClient(ExotelClient):
     ) -> ConnectivityBatch:
         self.stats.add(requests=len(sids))
         reports = [self.snapshot.reports[sid] for sid in sids]
-        return ConnectivityBatch(reports=reports, skipped=[], gone=[])
+        return ConnectivityBatch(reports=reports, skipped=[], gone={})
 
 
 def synced(snapshot: Snapshot) -> SyncResult:

@@ -177,14 +177,16 @@ def main() -> int:
             print(f"exoinventory: no EXOTEL_ACCOUNTS; syncing the simulator on port {sim_port}")
         _admin_login(supervisor)
         celery = [sys.executable, "-m", "celery", "-A", "exoinventory"]
-        # Two threads: a paced listing runs for minutes, and the sweeps go on beside it.
+        # Both queues, two threads: a paced listing runs for minutes, and the
+        # sweeps go on beside it.
         supervisor.start(
-            "worker", *celery, "worker", "--pool=threads", "--concurrency=2", "--loglevel=INFO"
-        )
+            "worker", *celery, "worker", "--queues=celery,listing",
+            "--pool=threads", "--concurrency=2", "--loglevel=INFO",
+        )  # fmt: skip
         supervisor.start("beat", *celery, "beat", "--loglevel=INFO")
-        # The first listing now (an account never listed is listed at half
-        # the budget, not paced), so the inventory is there at once; beat's
-        # first sweep follows within a minute.
+        # The first listing now (an account never listed gets half the
+        # budget, so it is paced only lightly), so the inventory is there at
+        # once; beat's first sweep follows within a minute.
         supervisor.manage("shell", "--no-imports", "-c",
                           "from exoinventory.numbers.tasks import list_all_accounts; "
                           "list_all_accounts.delay()")  # fmt: skip

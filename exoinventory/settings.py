@@ -190,6 +190,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # change rarely): see exoinventory/numbers/cadence.py and docs/sync.md.
 SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", default=5, minimum=1)
 LISTING_INTERVAL_MINUTES = env_int("LISTING_INTERVAL_MINUTES", default=60, minimum=1)
+# How long a listing or a sweep task may run before it stops and rolls back
+# (numbers.tasks). A scheduled listing is spread over three quarters of its
+# interval, and takes longer when half the budget cannot list the account in
+# it (100,000 numbers at 50 a minute: about 100 minutes); a sweep spends one
+# interval's allotment. Both limits follow their interval.
+LISTING_TIME_LIMIT_SECONDS = max(3 * 3600, 2 * LISTING_INTERVAL_MINUTES * 60)
+SWEEP_TIME_LIMIT_SECONDS = max(55 * 60, 2 * SYNC_INTERVAL_MINUTES * 60)
 
 # --- Celery (read by exoinventory.celery_app under the CELERY_ namespace)
 # The default is kombu's filesystem transport under var/: it needs no server,
@@ -206,16 +213,20 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Redis hands an unacknowledged (late-ack) task to another worker after
-    # this long: keep it above the longest hard time limit (a paced listing,
-    # about 3 hours: numbers.tasks), or a long listing would be started twice
-    # (the second would only be skipped).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+    # this long: keep it above the longest hard time limit (a paced listing),
+    # or a long listing would be started twice (the second would only be skipped).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": LISTING_TIME_LIMIT_SECONDS + 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 # One task at a time per worker process: a sync is long, and late acks with a
 # large prefetch would hold ticks other workers could run.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# A paced listing holds its worker for most of its interval: listings have a
+# queue of their own (compose: the listing-worker service), so that they can
+# never hold every slot the sweeps need.
+LISTING_QUEUE = "listing"
+CELERY_TASK_ROUTES = {"numbers.list_account": {"queue": LISTING_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
     "sweep-connectivity": {
         "task": "numbers.sweep_all_accounts",

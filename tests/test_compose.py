@@ -122,7 +122,7 @@ def test_settings_read_the_variables_this_test_expects() -> None:
 
 
 def test_every_long_running_service_has_a_healthcheck_and_restarts_unless_stopped() -> None:
-    assert set(LONG_RUNNING) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(LONG_RUNNING) == {"postgres", "redis", "web", "worker", "listing-worker", "beat"}
     for name, service in LONG_RUNNING.items():
         assert service["healthcheck"]["test"], name
         assert not service["healthcheck"].get("disable"), name
@@ -137,7 +137,7 @@ def test_migrations_run_once_before_web_worker_and_beat_start() -> None:
     assert migrate["restart"] == "no"
     assert migrate["healthcheck"] == {"disable": True}
     assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "listing-worker", "beat"):
         depends_on = SERVICES[name]["depends_on"]
         assert depends_on["migrate"]["condition"] == "service_completed_successfully", name
 
@@ -149,7 +149,7 @@ def test_beat_runs_as_exactly_one_replica() -> None:
 
 
 def test_app_services_share_one_image_and_the_env_file() -> None:
-    assert set(APP_SERVICES) == {"migrate", "web", "worker", "beat"}
+    assert set(APP_SERVICES) == {"migrate", "web", "worker", "listing-worker", "beat"}
     images = {(service["build"], service["image"]) for service in APP_SERVICES.values()}
     assert images == {(".", "exoinventory:latest")}
     for name, service in APP_SERVICES.items():
@@ -182,6 +182,19 @@ def test_the_worker_healthcheck_pings_its_own_node() -> None:
     argv = _healthcheck_argv(SERVICES["worker"])
     assert argv[3:5] == ["inspect", "ping"]
     assert _option(argv, "-d") == "celery@$HOSTNAME"
+
+
+def test_listings_have_a_worker_of_their_own_and_sweeps_never_wait_behind_them(settings) -> None:
+    route = settings.CELERY_TASK_ROUTES["numbers.list_account"]["queue"]
+    listing = _argv(SERVICES["listing-worker"]["command"])
+    sweeping = _argv(SERVICES["worker"]["command"])
+
+    assert "--queues=" + route in listing
+    assert "--queues=celery" in sweeping
+    assert "numbers.sweep_account" not in settings.CELERY_TASK_ROUTES
+    host = next(arg for arg in listing if arg.startswith("--hostname=")).split("=", 1)[1]
+    node = _option(_healthcheck_argv(SERVICES["listing-worker"]), "-d")
+    assert node == host.replace("%h", "$HOSTNAME")
 
 
 def test_the_beat_healthcheck_watches_the_schedule_file_beat_writes() -> None:

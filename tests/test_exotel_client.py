@@ -421,7 +421,7 @@ def test_a_failed_detail_is_skipped_and_a_missing_number_is_gone(
     batch = client.fetch_connectivity(sids, workers=4)
 
     reasons = {skipped.sid: skipped.reason for skipped in batch.skipped}
-    assert batch.gone == [sids[2]]  # 404: no longer in the account
+    assert list(batch.gone) == [sids[2]]  # 404: no longer in the account
     assert len(reasons) == 2
     assert reasons.pop(sids[4]) == "detail HTTP 200: not JSON"
     ((partial_sid, partial_reason),) = reasons.items()
@@ -444,7 +444,7 @@ def test_a_sid_is_sent_as_one_path_segment(
         f"/v2/accounts/{ACCOUNT}/incoming-phone-numbers/"
         "..%2F..%2F..%2Fv2_beta%2FAccounts%2FAcmeSim%2FIncomingPhoneNumbers%3FPage%3D0"
     )
-    assert batch.gone == [f"../../..{LISTING_PATH}?Page=0"]
+    assert list(batch.gone) == [f"../../..{LISTING_PATH}?Page=0"]
     assert batch.reports == [] and batch.skipped == []
 
 

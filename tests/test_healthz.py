@@ -1,6 +1,7 @@
 """/healthz: database reachable, each configured account's last good listing
 and sweep recent enough, and how many of its numbers are "no data"."""
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -82,6 +83,7 @@ def test_it_is_healthy_after_a_recent_good_listing_and_sweep(client: Client) -> 
     assert body == {
         "status": "ok",
         "database": "ok",
+        "configuration": "ok",
         "accounts": [
             {
                 "account_sid": "acme1",
@@ -359,3 +361,14 @@ def test_it_is_never_cached(client: Client) -> None:
     response = client.get("/healthz")
 
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_it_is_unhealthy_when_exotel_accounts_cannot_be_read(client: Client, settings) -> None:
+    # gunicorn alone runs no system check: /healthz must not say ok.
+    settings.EXOTEL_ACCOUNTS = "https://key:tok-SECRET@example.com/acme1"
+
+    status, body = _health(client)
+
+    assert status == 503
+    assert body["configuration"] == "EXOTEL_ACCOUNTS cannot be read"
+    assert "SECRET" not in json.dumps(body)

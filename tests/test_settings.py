@@ -187,6 +187,23 @@ def test_the_beat_schedule_follows_both_intervals() -> None:
     assert "'list-exophones': {'task': 'numbers.list_all_accounts', 'schedule': 1800.0" in schedule
 
 
+def test_the_task_time_limits_and_the_visibility_timeout_follow_the_intervals() -> None:
+    # A daily listing is spread over 18 hours: a fixed 3-hour limit would
+    # kill it every time; a 2-hour sweep interval needs more than 55 minutes.
+    limits = setting(
+        "LISTING_TIME_LIMIT_SECONDS, settings.SWEEP_TIME_LIMIT_SECONDS, "
+        "settings.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout']",
+        **PRODUCTION,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/14",
+        SYNC_INTERVAL_MINUTES="120",
+        LISTING_INTERVAL_MINUTES="1440",
+    )
+
+    listing, sweep, visibility = map(int, limits.split())
+    assert listing == 2 * 1440 * 60 and sweep == 2 * 120 * 60
+    assert visibility > listing
+
+
 def test_times_are_shown_in_india_by_default() -> None:
     assert setting("TIME_ZONE", **PRODUCTION) == "Asia/Kolkata"
 

@@ -36,8 +36,9 @@ from exoinventory.numbers.models import (
     SyncRun,
 )
 from exoinventory.numbers.services.runs import INTERRUPTED
-from exoinventory.numbers.services.sweep import connectivity_sweep
+from exoinventory.numbers.services.sweep import connectivity_sweep, connectivity_sweep_all
 from exoinventory.numbers.services.sync import SyncResult, exophones_sync
+from exoinventory.numbers.services.sync_lock import account_sync_lock
 from exoinventory.simulator import ExotelSimulator
 
 REPO = Path(__file__).resolve().parent.parent
@@ -564,3 +565,79 @@ def test_at_5000_numbers_the_listing_never_starves_the_sweep_and_old_statuses_be
     assert active.context["cl"].result_count == 0
     assert "no data" in number_page.content.decode()
     assert "last seen Active, 4\xa0hours ago" in number_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_sweep_never_asks_about_more_numbers_than_its_allotment(simulator, account, settings):
+    # 7 numbers a sweep (see above); 20 release candidates and outages everywhere.
+    settings.EXOTEL_RATE_LIMIT_PER_MINUTE = 10
+    settings.SYNC_INTERVAL_MINUTES = 1
+    items = simulator.numbers(ACCOUNT)
+    for item in items:
+        simulator.set_connectivity(ACCOUNT, item["sid"], "incoming", status="major_outage")
+    sync(account)
+    [sweep(account) for _ in range(5)]
+    for item in items[:20]:
+        simulator.remove_number(ACCOUNT, item["sid"])
+    simulator.fail_next(1000, status=500, path_contains="/v2/")  # candidates never answer
+    sync(account)
+
+    runs = [sweep(account) for _ in range(4)]
+
+    # Every detail fails: each sweep asked exactly its allotment, no more.
+    assert [run.records_skipped for run in runs] == [7, 7, 7, 7]
+    # The 20 candidates were asked once each (sweeps 1-3), then the others
+    # had their turn: the fourth asked none of them again.
+    candidates = ExoPhone.objects.filter(sid__in=[item["sid"] for item in items[:20]])
+    assert not candidates.filter(connectivity_attempted_at__gte=runs[3].started_at).exists()
+    assert not candidates.filter(released_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_release_is_stamped_when_the_404_arrived_and_does_not_stretch_a_stale_run(
+    simulator, account
+):
+    sync(account)
+    sid = first_sid(simulator)
+    stale = timezone.now() - timedelta(days=3)
+    ConnectivityRun.objects.filter(exophone__sid=sid).update(
+        first_observed_at=stale, last_observed_at=stale
+    )
+    simulator.remove_number(ACCOUNT, sid)
+    simulator.latency = 0.2
+
+    result = sync(account)
+
+    gone = phone(sid)
+    assert result.sweep.started_at < gone.released_at < result.sweep.finished_at
+    assert set(
+        ConnectivityRun.objects.filter(exophone=gone).values_list("last_observed_at", "is_current")
+    ) == {(stale, False)}
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_of_every_number_waits_its_turn_behind_a_running_sweep(simulator, account):
+    sync(account)
+    holder = threading.Event()
+    release = threading.Event()
+
+    def hold_the_sweep_lock() -> None:
+        with account_sync_lock(ACCOUNT, SyncRun.Kind.SWEEP) as acquired:
+            assert acquired
+            holder.set()
+            release.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=hold_the_sweep_lock)
+    thread.start()
+    holder.wait(10)
+    threading.Timer(1.0, release.set).start()
+
+    runs = connectivity_sweep_all(
+        account=account, trigger=SyncRun.Trigger.COMMAND, client=fast_client(account)
+    )
+    thread.join()
+
+    assert [run.outcome for run in runs] == [SyncRun.Outcome.SUCCESS]
+    assert runs[0].connectivity_checked == 40

@@ -47,10 +47,10 @@ def broker() -> Iterator[redis.Redis]:
     client.flushdb()
 
 
-def queued_tasks(client: redis.Redis) -> list[tuple[str, list, str | None]]:
-    """(task name, positional args, expiry) of each message waiting in the default queue."""
+def queued_tasks(client: redis.Redis, queue: str) -> list[tuple[str, list, str | None]]:
+    """(task name, positional args, expiry) of each message waiting in `queue`."""
     tasks = []
-    for raw in client.lrange("celery", 0, -1):
+    for raw in client.lrange(queue, 0, -1):
         message = json.loads(raw)
         args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
         tasks.append((message["headers"]["task"], args, message["headers"]["expires"]))
@@ -83,14 +83,14 @@ def test_beat_has_exactly_the_two_ticks() -> None:
 
 
 @pytest.mark.parametrize(
-    ("tick", "task", "minutes"),
+    ("tick", "task", "queue", "minutes"),
     [
-        (list_all_accounts, "numbers.list_account", "LISTING_INTERVAL_MINUTES"),
-        (sweep_all_accounts, "numbers.sweep_account", "SYNC_INTERVAL_MINUTES"),
+        (list_all_accounts, "numbers.list_account", "listing", "LISTING_INTERVAL_MINUTES"),
+        (sweep_all_accounts, "numbers.sweep_account", "celery", "SYNC_INTERVAL_MINUTES"),
     ],
 )
-def test_each_tick_fans_out_one_task_per_account_with_no_secret(
-    broker, settings, tick, task: str, minutes: str
+def test_each_tick_fans_out_one_task_per_account_on_its_queue_with_no_secret(
+    broker, settings, tick, task: str, queue: str, minutes: str
 ):
     settings.EXOTEL_ACCOUNTS = (
         "https://key1:tok-one-SECRET@api.exotel.com/AcmeSG,"
@@ -100,7 +100,7 @@ def test_each_tick_fans_out_one_task_per_account_with_no_secret(
 
     assert sorted(tick()) == ["AcmeIN", "AcmeSG"]
 
-    tasks = queued_tasks(broker)
+    tasks = queued_tasks(broker, queue)
     assert sorted((name, args) for name, args, _ in tasks) == [
         (task, ["AcmeIN"]),
         (task, ["AcmeSG"]),
@@ -110,7 +110,7 @@ def test_each_tick_fans_out_one_task_per_account_with_no_secret(
     for _, _, expires in tasks:
         left = datetime.fromisoformat(expires) - sent_at
         assert interval - timedelta(seconds=5) < left <= interval + timedelta(seconds=5)
-    assert not [raw for raw in broker.lrange("celery", 0, -1) if b"SECRET" in raw]
+    assert not [raw for raw in broker.lrange(queue, 0, -1) if b"SECRET" in raw]
 
 
 @pytest.mark.django_db
@@ -147,7 +147,8 @@ def test_a_real_worker_lists_then_sweeps_an_account_from_the_simulator(broker, s
         }
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "exoinventory", "worker",
-             "--pool=solo", "--loglevel=WARNING", "--without-heartbeat", "--without-gossip"],
+             "--queues=celery,listing", "--pool=solo", "--loglevel=WARNING",
+             "--without-heartbeat", "--without-gossip"],
             cwd=REPO, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         try:

@@ -90,8 +90,15 @@ class Listing:
 class ConnectivityBatch:
     reports: list[ConnectivityReport]
     skipped: list[SkippedRecord]
-    # Numbers Exotel answered 404 for: no longer in the account.
-    gone: list[str]
+    # Numbers Exotel answered 404 for (no longer in the account): when the
+    # answer arrived, by sid.
+    gone: dict[str, datetime]
+
+
+@dataclass(frozen=True)
+class _Gone:
+    sid: str
+    answered_at: datetime
 
 
 def _json(response: requests.Response) -> Any:
@@ -260,7 +267,7 @@ class ExotelClient:
         small pool that shares the account's budget. A number whose detail
         fails is skipped (it keeps its last observation); the rest go on. A
         number Exotel answers 404 for is listed as gone."""
-        results: list[ConnectivityReport | SkippedRecord] = []
+        results: list[ConnectivityReport | SkippedRecord | _Gone] = []
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="exotel-detail") as pool:
             for result in pool.map(self._connectivity, sids):
                 results.append(result)
@@ -268,12 +275,12 @@ class ExotelClient:
                     progress("connectivity", len(results), len(sids))
         reports = [r for r in results if isinstance(r, ConnectivityReport)]
         skipped = [r for r in results if isinstance(r, SkippedRecord)]
-        gone = [r for r in results if isinstance(r, str)]
+        gone = {r.sid: r.answered_at for r in results if isinstance(r, _Gone)}
         return ConnectivityBatch(reports=reports, skipped=skipped, gone=gone)
 
-    def _connectivity(self, sid: str) -> ConnectivityReport | SkippedRecord | str:
-        """The number's connectivity, why it could not be had, or its sid if
-        Exotel says the number is not in the account."""
+    def _connectivity(self, sid: str) -> ConnectivityReport | SkippedRecord | _Gone:
+        """The number's connectivity, why it could not be had, or when Exotel
+        said the number is not in the account."""
         # Quoted: a sid is one path segment, and no sid may name another resource.
         path = f"/v2/accounts/{self.account.sid}/incoming-phone-numbers/{quote(sid, safe='')}"
         try:
@@ -290,6 +297,6 @@ class ExotelClient:
         try:
             return parse_detail_envelope(body, sid=sid, observed_at=observed_at)
         except ExoPhoneNotFound:
-            return sid
+            return _Gone(sid, observed_at)
         except RecordError as error:
             return SkippedRecord(sid=sid, reason=f"detail HTTP {response.status_code}: {error}")

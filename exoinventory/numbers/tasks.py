@@ -16,17 +16,11 @@ from exoinventory.numbers.services.listing import exophones_list
 from exoinventory.numbers.services.sweep import connectivity_sweep
 from exoinventory.numbers.services.sync import configured_accounts
 
-# A scheduled listing is paced across its interval, and longer when the
-# account needs more pages than half the budget allows in it (100,000
-# numbers at 50 requests a minute: about 100 minutes). Past the soft limit a
-# run stops, rolls back and is recorded as failed; the hard limit ends a
-# worker that does not stop. The broker's visibility timeout (settings) is
-# above the longest hard limit, so a running task is never handed out twice.
-LISTING_SOFT_TIME_LIMIT = 3 * 3600
-LISTING_HARD_TIME_LIMIT = LISTING_SOFT_TIME_LIMIT + 300
-# A sweep spends one interval's allotment: minutes, even at a slow Exotel.
-SWEEP_SOFT_TIME_LIMIT = 55 * 60
-SWEEP_HARD_TIME_LIMIT = 60 * 60
+# Past the soft limit a run stops, rolls back and is recorded as failed; the
+# hard limit ends a worker that does not stop. The limits follow the
+# intervals (settings), and the broker's visibility timeout is above them, so
+# a running task is never handed out twice.
+GRACE_SECONDS = 300
 
 # Late acks: a worker that dies mid-run leaves the task queued for another.
 # Safe only because a listing and a sweep are idempotent and atomic per account.
@@ -60,8 +54,8 @@ def sweep_all_accounts() -> list[str]:
 
 @shared_task(
     name="numbers.list_account",
-    soft_time_limit=LISTING_SOFT_TIME_LIMIT,
-    time_limit=LISTING_HARD_TIME_LIMIT,
+    soft_time_limit=settings.LISTING_TIME_LIMIT_SECONDS,
+    time_limit=settings.LISTING_TIME_LIMIT_SECONDS + GRACE_SECONDS,
     **_LATE_ACKS,
 )
 def list_account(account_sid: str) -> str:
@@ -75,8 +69,8 @@ def list_account(account_sid: str) -> str:
 
 @shared_task(
     name="numbers.sweep_account",
-    soft_time_limit=SWEEP_SOFT_TIME_LIMIT,
-    time_limit=SWEEP_HARD_TIME_LIMIT,
+    soft_time_limit=settings.SWEEP_TIME_LIMIT_SECONDS,
+    time_limit=settings.SWEEP_TIME_LIMIT_SECONDS + GRACE_SECONDS,
     **_LATE_ACKS,
 )
 def sweep_account(account_sid: str) -> str:

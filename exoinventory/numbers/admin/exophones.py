@@ -102,7 +102,7 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
                 "fields": (
                     ("incoming", "incoming_checked_at", "incoming_alternates"),
                     ("outgoing", "outgoing_checked_at", "outgoing_alternates"),
-                    "connectivity_observed_at",
+                    ("connectivity_observed_at", "connectivity_attempted_at"),
                 )
             },
         ),

@@ -97,7 +97,8 @@ class SyncRunAdmin(RecordAdmin):
     @admin.display(description="fields emptied")
     def emptied(self, obj: SyncRun) -> str:
         """Unreadable values stored empty, per field: why a run is partial."""
-        return ", ".join(f"{name} ({count})" for name, count in obj.fields_emptied.items())
+        # Sorted here: PostgreSQL's jsonb keeps its own key order.
+        return ", ".join(f"{name} ({n})" for name, n in sorted(obj.fields_emptied.items()))
 
 
 @admin.register(ExoPhoneChange)

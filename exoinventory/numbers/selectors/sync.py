@@ -22,13 +22,21 @@ STALE_AFTER_INTERVALS = 3
 KINDS = (SyncRun.Kind.LISTING, SyncRun.Kind.SWEEP)
 
 
-def configured_sids() -> list[str]:
-    """The account sids of EXOTEL_ACCOUNTS; none when it cannot be read (the
-    system check numbers.E001 says why and stops every process at start)."""
+def accounts_readable() -> bool:
+    """Whether EXOTEL_ACCOUNTS can be read (the system check numbers.E001
+    says why not, and stops every process that runs the checks at start)."""
     try:
-        return [account.sid for account in parse_accounts(settings.EXOTEL_ACCOUNTS)]
+        parse_accounts(settings.EXOTEL_ACCOUNTS)
     except ExotelConfigError:
+        return False
+    return True
+
+
+def configured_sids() -> list[str]:
+    """The account sids of EXOTEL_ACCOUNTS; none when it cannot be read."""
+    if not accounts_readable():
         return []
+    return [account.sid for account in parse_accounts(settings.EXOTEL_ACCOUNTS)]
 
 
 def interval(kind: str) -> timedelta:

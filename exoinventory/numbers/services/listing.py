@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from exoinventory.exotel.accounts import ExotelAccount
@@ -60,13 +59,10 @@ def exophones_list(
             return client
         if not paced:
             return client_for(account)
-        numbers = (
-            Account.objects.filter(sid=account.sid)
-            .annotate(n=Count("exophones", filter=Q(exophones__released_at__isnull=True)))
-            .values_list("n", flat=True)
-            .first()
-        )
-        return client_for(account, page_spacing=account_cadence(numbers or 0).listing_page_spacing)
+        numbers = ExoPhone.objects.filter(
+            account__sid=account.sid, released_at__isnull=True
+        ).count()
+        return client_for(account, page_spacing=account_cadence(numbers).listing_page_spacing)
 
     def work(run: SyncRun, account_row: Account, used: ExotelClient) -> None:
         _list(run, account_row, used, progress)
@@ -176,16 +172,17 @@ def _write(plan: _Plan, account: Account, listing: Listing, existing: dict[str, 
     bulk_insert_rows(plan.created)
     bulk_update_rows(list(plan.updated.values()), sorted(plan.updated_fields))
     # A number whose item was malformed this time is still listed: only the
-    # numbers in no page keep their last_seen (and so become release candidates).
+    # numbers in no page keep their last_seen (and so become release
+    # candidates). One array per column, however many numbers are listed.
     listed = {r.sid for r in listing.records} | {s.sid for s in listing.skipped if s.sid}
-    missing = [
-        phone.pk
+    seen = [
+        phone
         for sid, phone in existing.items()
-        if sid not in listed and phone.released_at is None
+        if sid in listed and phone.released_at is None and phone.pk is not None
     ]
-    ExoPhone.objects.filter(account=account, released_at__isnull=True).exclude(
-        pk__in=missing
-    ).update(last_seen=plan.seen_at)
+    for phone in seen:
+        phone.last_seen = plan.seen_at
+    bulk_update_rows(seen, ["last_seen"])
     for change in plan.changes:
         change.exophone_id = change.exophone.pk
     bulk_insert_rows(plan.changes)

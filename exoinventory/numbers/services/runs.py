@@ -51,8 +51,7 @@ def log_skipped(run: SyncRun, skipped: Iterable[SkippedRecord]) -> None:
 
 def count_emptied(run: SyncRun, emptied: Iterable[str]) -> None:
     """Record how many values of each field were unreadable and stored empty."""
-    counts = Counter(emptied)
-    run.fields_emptied = dict(sorted(counts.items()))
+    run.fields_emptied = dict(Counter(emptied))
 
 
 def finish_outcome(run: SyncRun) -> None:
@@ -72,17 +71,18 @@ def recorded_run(
     trigger: str,
     client: Callable[[], ExotelClient],
     work: Work,
+    wait: bool = False,
 ) -> SyncRun:
     """Run `work` under the account's lock for `kind` and record it as a sync run.
 
     Never raises for a failure of Exotel or of the data: that is a failed run
     with a one-line reason. A second listing (or sweep) of an account started
-    while one runs returns at once as "skipped".
+    while one runs returns at once as "skipped", or with `wait` waits for it.
     """
     account_row, _ = Account.objects.update_or_create(
         sid=account.sid, defaults={"api_host": account.api_host}
     )
-    with account_sync_lock(account.sid, kind) as acquired:
+    with account_sync_lock(account.sid, kind, wait=wait) as acquired:
         now = timezone.now()
         if not acquired:
             return SyncRun.objects.create(

@@ -69,11 +69,13 @@ def connectivity_sweep(
     client: ExotelClient | None = None,
     progress: Progress | None = None,
     since: datetime | None = None,
+    wait: bool = False,
 ) -> SyncRun:
     """Sweep one allotment of the account's numbers now; return the sweep's run.
 
     `since`: only numbers not asked about since then (a sweep of every
-    number goes round once, see connectivity_sweep_all).
+    number goes round once, see connectivity_sweep_all). `wait`: wait for a
+    sweep of the account already running, rather than be skipped.
     """
 
     def work(run: SyncRun, account_row: Account, used: ExotelClient) -> None:
@@ -85,6 +87,7 @@ def connectivity_sweep(
         trigger=trigger,
         client=lambda: client or client_for(account),
         work=work,
+        wait=wait,
     )
 
 
@@ -97,7 +100,8 @@ def connectivity_sweep_all(
 ) -> list[SyncRun]:
     """Sweeps until every current number has been asked once, each sweep one
     allotment written in its own transaction (a long round loses at most one
-    allotment to a crash), paced by the account's request budget."""
+    allotment to a crash), paced by the account's request budget. Each waits
+    its turn behind a scheduled sweep instead of giving up."""
     since = timezone.now()
     current = ExoPhone.objects.filter(account__sid=account.sid, released_at__isnull=True)
     not_asked = current.filter(not_asked_since(since))
@@ -105,13 +109,16 @@ def connectivity_sweep_all(
     client = client or client_for(account)
     runs: list[SyncRun] = []
     while not runs or not_asked.exists():
-        done_before = sum(run.connectivity_checked + run.records_skipped for run in runs)
+        done_before = sum(
+            run.connectivity_checked + run.records_skipped + run.numbers_released for run in runs
+        )
         run = connectivity_sweep(
             account=account,
             trigger=trigger,
             client=client,
             progress=_offset(progress, done_before, total),
             since=since,
+            wait=True,
         )
         runs.append(run)
         if run.outcome not in GOOD_OUTCOMES:
@@ -155,12 +162,16 @@ def sweep_targets(
     )
     chosen: list[ExoPhone] = []
     if listed_since is not None:
-        chosen += current.filter(last_seen__lt=listed_since)[:allotment]
-    outages = allotment // 2
-    chosen += current.filter(IN_OUTAGE).exclude(pk__in=[p.pk for p in chosen])[:outages]
-    rest = allotment - len(chosen)
-    if rest > 0:
-        chosen += current.exclude(pk__in=[p.pk for p in chosen])[:rest]
+        # Each candidate once per listing: one that still answers stays a
+        # candidate until the next listing, and must not take every slot.
+        candidates = current.filter(last_seen__lt=listed_since).filter(
+            not_asked_since(listed_since)
+        )
+        chosen += candidates[:allotment]
+    for group, share in ((current.filter(IN_OUTAGE), allotment // 2), (current, allotment)):
+        room = min(share, allotment - len(chosen))
+        if room > 0:
+            chosen += group.exclude(pk__in=[phone.pk for phone in chosen])[:room]
     return chosen
 
 
@@ -301,7 +312,6 @@ def _release(
                 last_seen__lt=listed_since,
             ).values_list("pk", flat=True)
         )
-    released_at = timezone.now()
     unexpected = []
     for phone in gone:
         if phone.pk not in still_missing:
@@ -309,6 +319,8 @@ def _release(
                 SkippedRecord(sid=phone.sid, reason="detail answered 404 for a listed number")
             )
             continue
+        # Released when Exotel's 404 arrived.
+        released_at = batch.gone[phone.sid]
         phone.released_at = released_at
         for direction in Direction.values:
             setattr(phone, f"{direction}_status", "")
@@ -325,9 +337,14 @@ def _release(
             )
         )
         plan.released += 1
+    by_pk = {phone.pk: phone for phone in gone}
     for run in ConnectivityRun.objects.filter(is_current=True, exophone_id__in=still_missing):
+        # Closed at the release, but stretched to it only while the run is
+        # fresh: an outage last seen days ago is not observed until today.
+        released_at = by_pk[run.exophone_id].released_at
+        if plan.cadence.is_fresh(run.last_observed_at, now=released_at):
+            run.last_observed_at = max(run.last_observed_at, released_at)
         run.is_current = False
-        run.last_observed_at = max(run.last_observed_at, released_at)
         plan.closed_runs.append(run)
     return unexpected
 

@@ -38,14 +38,19 @@ def account_write_lock(account_sid: str) -> None:
 
 
 @contextmanager
-def account_sync_lock(account_sid: str, kind: str) -> Iterator[bool]:
+def account_sync_lock(account_sid: str, kind: str, *, wait: bool = False) -> Iterator[bool]:
     """Yield True while holding the account's lock for `kind` (a listing or a
-    sweep), False if another process or thread holds it (nothing is waited for)."""
+    sweep), False if another process or thread holds it; with `wait`, wait
+    until it is free (and yield True)."""
     if connection.vendor == "postgresql":
         key = _lock_key(f"{kind}:{account_sid}")
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            acquired = bool(cursor.fetchone()[0])
+            if wait:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+                acquired = True
+            else:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+                acquired = bool(cursor.fetchone()[0])
         try:
             yield acquired
         finally:
@@ -59,7 +64,7 @@ def account_sync_lock(account_sid: str, kind: str) -> Iterator[bool]:
     name = hashlib.sha256(account_sid.encode()).hexdigest()[:16]
     with open(lock_dir / f"{kind}-{name}.lock", "w") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return

@@ -6,7 +6,8 @@ STALE_AFTER_INTERVALS (selectors.sync) of its intervals ago. A kind never
 good yet is overdue only once its first run is that old, so a fresh install
 is healthy while its first runs go; an account with no run at all (only
 possible when added by hand) is not overdue. Accounts no longer in
-EXOTEL_ACCOUNTS are left out. Per account it also counts the numbers whose
+EXOTEL_ACCOUNTS are left out; an EXOTEL_ACCOUNTS that cannot be read is
+unhealthy. Per account it also counts the numbers whose
 status is "no data" by the freshness rule (selectors.freshness). Nothing
 secret is read here: account sids, times and counts only.
 """
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_GET
 from exoinventory.exotel.dates import format_rfc3339
 from exoinventory.numbers.models import SyncRun
 from exoinventory.numbers.selectors.freshness import Freshness, no_data_by_account
-from exoinventory.numbers.selectors.sync import SyncState, sync_states
+from exoinventory.numbers.selectors.sync import SyncState, accounts_readable, sync_states
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +72,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
         )
         for state in sorted(states, key=lambda state: state.sid)
     ]
-    healthy = not any(account["stale"] for account in accounts)
+    # A web server started without the system checks (gunicorn alone) must
+    # not say ok about accounts it cannot read.
+    configuration = "ok" if accounts_readable() else "EXOTEL_ACCOUNTS cannot be read"
+    healthy = configuration == "ok" and not any(account["stale"] for account in accounts)
     body = {
         "status": "ok" if healthy else "unhealthy",
         "database": "ok",
+        "configuration": configuration,
         "accounts": accounts,
         "checked_at": format_rfc3339(now),
     }
