@@ -164,6 +164,18 @@ def test_the_list_shows_the_rental_exactly_with_its_currency(
     assert shown in admin_client.get(EXOPHONES).content.decode()
 
 
+def test_a_rental_exotel_sent_unreadably_shows_as_unreadable_never_as_zero(
+    admin_client: Client,
+) -> None:
+    phone = make_exophone(rental_price=None)
+
+    page = admin_client.get(EXOPHONES).content.decode()
+    number_page = admin_client.get(f"{EXOPHONES}{phone.pk}/change/")
+
+    assert "unreadable" in page
+    assert number_page.status_code == 200
+
+
 def test_the_list_shows_each_flow_or_no_flow(admin_client: Client) -> None:
     make_exophone(voice_url="https://my.exotel.com/acme/exoml/start_voice/7", sms_url=None)
     make_exophone(voice_url=None, sms_url="https://my.exotel.com/acme/exoml/start_sms/8")

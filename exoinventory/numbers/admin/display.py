@@ -26,8 +26,14 @@ def status_badge(status: str, label: str | None = None) -> SafeString:
     )
 
 
-def money(amount: Decimal, currency: str) -> str:
-    """'INR 1,499.50': at least two places, and every non-zero one Exotel sent."""
+UNREADABLE = "unreadable"
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    """'INR 1,499.50': at least two places, and every non-zero one Exotel sent.
+    An amount Exotel sent unreadably is stored empty and shown so, never as 0."""
+    if amount is None:
+        return UNREADABLE
     places = max(2, -amount.normalize().as_tuple().exponent)
     return f"{currency} {amount:,.{places}f}"
 
