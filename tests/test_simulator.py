@@ -23,6 +23,7 @@ import requests
 from exoinventory.simulator import MAX_PAGE_SIZE, PAGE_URI_HOST, ExotelSimulator
 from exoinventory.simulator.data import (
     CIRCLE_WEIGHTS,
+    DRIFT_TICKS,
     MALFORMED_ALTERNATES,
     MAX_OUTAGE_TICKS,
     UNKNOWN_CIRCLE,
@@ -686,6 +687,175 @@ def test_account_url_is_in_exotel_accounts_form():
         assert simulator.exotel_accounts == f"{url},{simulator.account_url('B')}"
         with pytest.raises(KeyError):
             simulator.account_url("C")
+
+
+# --- drift: flows and prices that change by themselves
+
+DRIFTING = ("voice_url", "sms_url", "rental_price")
+VOICE_FLOW = re.compile(rf"https://my\.exotel\.com/{ACCOUNT}/exoml/start_voice/\d+")
+SMS_FLOW = re.compile(rf"https://my\.exotel\.com/{ACCOUNT}/exoml/start_sms/\d+")
+
+
+def listing(api: requests.Session, sim: ExotelSimulator) -> list[dict]:
+    """The whole listing over HTTP."""
+    items, page = [], 0
+    while True:
+        body = api.get(listing_url(sim, page, MAX_PAGE_SIZE)).json()
+        items += body["incoming_phone_numbers"]
+        if not body["next_page_uri"]:
+            return items
+        page += 1
+
+
+def changed(before: list[dict], after: list[dict]) -> list[tuple[dict, dict]]:
+    assert [n["sid"] for n in before] == [n["sid"] for n in after]
+    return [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+
+
+def test_a_drift_window_changes_a_flow_or_the_rental_of_a_few_numbers_in_every_endpoint(sim, api):
+    before = listing(api, sim)
+    sim.advance(DRIFT_TICKS - 1)
+    assert listing(api, sim) == before, "nothing drifts before the first window ends"
+
+    sim.advance(1)
+    after = listing(api, sim)
+
+    drifted = changed(before, after)
+    assert 1 <= len(drifted) <= 3
+    for old, new in drifted:
+        fields = {key for key in old if old[key] != new[key]}
+        assert fields & set(DRIFTING) and fields <= {*DRIFTING, "date_updated"}
+        # date_updated moves to the end of the window: EPOCH + 10 ticks x 30 s, in IST.
+        assert new["date_updated"] == "2026-11-22 15:35:00"
+        assert new["voice_url"] is None or VOICE_FLOW.fullmatch(new["voice_url"])
+        assert new["sms_url"] is None or SMS_FLOW.fullmatch(new["sms_url"])
+        assert PRICE.fullmatch(new["rental_price"])
+        # Both details serve the same drifted number.
+        assert api.get(beta_url(sim, new["sid"])).json() == new
+        data = v2_data(api, sim, new["sid"])
+        assert {key: data[key] for key in DRIFTING} == {key: new[key] for key in DRIFTING}
+        assert data["date_updated"] == "2026-11-22T10:05:00Z"
+    assert sim.numbers(ACCOUNT) == after
+
+
+def test_drift_changes_about_one_number_in_a_hundred_per_window():
+    simulator = ExotelSimulator(numbers=1000, seed=7, evolve=False, epoch=EPOCH)
+    previous = simulator.numbers("ExoSim")
+    counts, fields = [], Counter()
+    for window in range(1, 11):
+        simulator.set_tick(window * DRIFT_TICKS)
+        current = simulator.numbers("ExoSim")
+        drifted = changed(previous, current)
+        counts.append(len(drifted))
+        fields.update(key for old, new in drifted for key in DRIFTING if old[key] != new[key])
+        previous = current
+
+    assert all(5 <= count <= 30 for count in counts), counts
+    assert set(fields) == set(DRIFTING)
+
+
+def test_drift_is_a_function_of_seed_epoch_and_tick(api):
+    def bodies(seed: int, ticks: list[int]) -> list[bytes]:
+        with ExotelSimulator(numbers=200, seed=seed, evolve=False, epoch=EPOCH) as simulator:
+            sid = simulator.numbers("ExoSim")[3]["sid"]
+            base = f"{simulator.base_url}/v2_beta/Accounts/ExoSim/IncomingPhoneNumbers"
+            for tick in ticks:
+                simulator.set_tick(tick)
+            urls = [f"{base}?Page=0&PageSize=100", f"{base}?Page=1&PageSize=100"]
+            urls += [f"{simulator.base_url}/v2/accounts/ExoSim/incoming-phone-numbers/{sid}"]
+            return [api.get(url).content for url in urls]
+
+    at_tick_0 = bodies(5, [0])
+    late = 7 * DRIFT_TICKS + 3
+    assert bodies(5, [late]) == bodies(5, [DRIFT_TICKS, 4 * DRIFT_TICKS, late])
+    assert bodies(5, [late])[:2] != at_tick_0[:2]
+    assert bodies(6, [late])[:2] != bodies(6, [0])[:2]
+    # The stored numbers are never changed: back at tick 0, the generated ones.
+    assert bodies(5, [late, 0]) == at_tick_0
+
+
+def test_a_frozen_simulator_or_one_without_drift_never_drifts(api):
+    def simulator(**options: object) -> ExotelSimulator:
+        return ExotelSimulator(numbers=300, seed=7, accounts=[ACCOUNT], epoch=EPOCH, **options)
+
+    generated = simulator(evolve=False).numbers(ACCOUNT)
+    assert simulator(evolve=False, drift=False).numbers(ACCOUNT) == generated
+
+    without = simulator(evolve=False, drift=False)
+    without.advance(20 * DRIFT_TICKS)
+    assert without.numbers(ACCOUNT) == generated
+
+    with simulator(evolve=False) as drifting:
+        drifting.advance(20 * DRIFT_TICKS)
+        assert listing(api, drifting) != generated
+        assert control(drifting, "set_drift", enabled=False).json() == {"result": None}
+        assert listing(api, drifting) == generated
+
+
+def test_set_field_wins_over_drift(api):
+    # Ticks moved by hand run ahead of the wall clock: drift moments in the future.
+    epoch = datetime.now(UTC)
+
+    def simulator() -> ExotelSimulator:
+        return ExotelSimulator(numbers=200, seed=7, accounts=[ACCOUNT], evolve=False, epoch=epoch)
+
+    late = 30 * DRIFT_TICKS
+    drifting = simulator()
+    generated = drifting.numbers(ACCOUNT)
+    drifting.set_tick(late)
+    voice = next(
+        new for old, new in changed(generated, drifting.numbers(ACCOUNT))
+        if old["voice_url"] != new["voice_url"]
+    )  # fmt: skip
+    rental = next(
+        new for old, new in changed(generated, drifting.numbers(ACCOUNT))
+        if old["rental_price"] != new["rental_price"] and new["sid"] != voice["sid"]
+    )  # fmt: skip
+
+    with simulator() as sim:
+        # Set before the drift: the drift of that field never shows.
+        sim.set_field(ACCOUNT, voice["sid"], "voice_url", None if voice["voice_url"] else "x")
+        sim.set_tick(late)
+        assert v2_data(api, sim, voice["sid"])["voice_url"] == (None if voice["voice_url"] else "x")
+
+        # Set after the drift: what was set is served, and stays.
+        before = v2_data(api, sim, rental["sid"])
+        assert before["rental_price"] == rental["rental_price"]
+        sim.set_field(ACCOUNT, rental["sid"], "rental_price", "7.000000")
+        after = v2_data(api, sim, rental["sid"])
+        assert after["rental_price"] == "7.000000"
+        assert after["date_updated"] > before["date_updated"]
+        sim.advance(50 * DRIFT_TICKS)
+        listed = {n["sid"]: n for n in listing(api, sim)}
+        assert listed[rental["sid"]]["rental_price"] == "7.000000"
+        assert api.get(beta_url(sim, rental["sid"])).json()["rental_price"] == "7.000000"
+
+
+def test_drift_composes_with_malformed_items(sim, api):
+    before = listing(api, sim)
+    sim.advance(DRIFT_TICKS)
+    (_, new), *_ = changed(before, listing(api, sim))
+    sim.malformed_item(ACCOUNT, new["sid"], "missing_phone_number")
+
+    listed = next(n for n in listing(api, sim) if n["sid"] == new["sid"])
+    beta = api.get(beta_url(sim, new["sid"])).json()
+    v2 = v2_data(api, sim, new["sid"])
+    for served in (listed, beta, v2):
+        assert "phone_number" not in served
+        assert {key: served[key] for key in DRIFTING} == {key: new[key] for key in DRIFTING}
+
+    sim.clear_malformed_item(ACCOUNT, new["sid"])
+    assert api.get(beta_url(sim, new["sid"])).json() == new
+
+
+def test_numbers_added_later_drift_only_after_they_appear(sim, api):
+    sim.set_tick(40 * DRIFT_TICKS + 5)
+    added = sim.add_numbers(ACCOUNT, 100)
+
+    assert listing(api, sim)[-100:] == added
+    assert all(n["date_updated"] < "2026" for n in added)
+    sim.advance(40 * DRIFT_TICKS)
+    assert changed(added, listing(api, sim)[-100:])
 
 
 # --- the management command

@@ -9,15 +9,21 @@ Determinism: an account's numbers are drawn from one generator seeded with
 (seed, account sid), so for the same seed and accounts the n-th number is
 always the same. Connectivity is a function of (seed, account sid, sid,
 direction, tick), and its `last_check_time` also of the epoch (the wall time
-of tick 0). Two simulators with the same seed and epoch, asked the same
-requests in the same order, answer byte-identical bodies.
+of tick 0). Drift (flows and prices that change by themselves) is a function
+of (seed, account sid, sid, drift window) and of the number's place among the
+account's first numbers, its moments also of the epoch. Two simulators with
+the same seed and epoch, asked the same requests in the same order, answer
+byte-identical bodies.
 """
 
 import bisect
+import dataclasses
 import hashlib
+import heapq
 import itertools
+import math
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, NamedTuple
@@ -89,6 +95,20 @@ DIRECTIONS = {"incoming": "incoming_call", "outgoing": "outgoing_call"}
 WINDOW_TICKS = 20
 MAX_OUTAGE_TICKS = 6
 OUTAGE_CHANCE = 0.15
+
+# Drift: every DRIFT_TICKS ticks (a drift window; with the default 30 s tick,
+# five minutes) about DRIFT_SHARE of an account's numbers, and always at least
+# one, change one mirrored field by themselves, as people editing flows and
+# prices in Exotel would: a flow to another of the account's flows (or to none,
+# or from none), or the rental to another price of the number's price list.
+# Nothing drifts before the first window ends, so a frozen simulator (tick 0)
+# serves exactly the generated numbers.
+DRIFT_TICKS = 10
+DRIFT_SHARE = 0.01
+DRIFT_FIELDS = ("voice_url", "sms_url", "rental_price")
+# Of the drifting numbers, 40 in 100 change the voice flow, 25 the SMS flow,
+# the rest the rental.
+_DRIFT_FIELD_CUM_WEIGHTS = (40, 65, 100)
 
 # Ways malformed_item() spoils a number's item, for testing what a sync skips
 # (an unusable sid or phone number), empties (any other unusable field) and
@@ -264,6 +284,12 @@ def last_check_time(
     return _rfc3339(epoch + timedelta(seconds=tick * tick_seconds - jitter))
 
 
+def _price_list(currency: str, number_type: str) -> PriceList | None:
+    """The prices a number of this currency and type is drawn from (None for a
+    type no generated number has, as a test may set)."""
+    return _USD_PRICES if currency == "USD" else _INR_PRICES.get(number_type)
+
+
 def _generate_phone(
     rng: random.Random, account_sid: str, flows: "_Flows", taken: set[str]
 ) -> SimulatedExoPhone:
@@ -346,6 +372,14 @@ class _Flows:
     def sms_url(self, rng: random.Random) -> str:
         return f"{FLOW_HOST}/{self.account_sid}/exoml/start_sms/{_pick(rng, self.sms_ids)}"
 
+    def voice_urls(self) -> tuple[str, ...]:
+        return tuple(
+            f"{FLOW_HOST}/{self.account_sid}/exoml/start_voice/{i}" for i in self.voice_ids
+        )
+
+    def sms_urls(self) -> tuple[str, ...]:
+        return tuple(f"{FLOW_HOST}/{self.account_sid}/exoml/start_sms/{i}" for i in self.sms_ids)
+
 
 class NumberGenerator:
     """Draws one account's ExoPhones, in order, from one generator seeded with
@@ -355,8 +389,142 @@ class NumberGenerator:
         self.account_sid = account_sid
         # Draws every generated value of the account, in order.
         self._rng = random.Random(f"{seed}|{account_sid}")  # noqa: S311 - test data, not secrets
-        self._flows = _Flows.draw(self._rng, account_sid)
+        self.flows = _Flows.draw(self._rng, account_sid)
 
     def draw(self, taken: set[str]) -> SimulatedExoPhone:
         """The next number, whose national number is not in `taken` (and is added to it)."""
-        return _generate_phone(self._rng, self.account_sid, self._flows, taken)
+        return _generate_phone(self._rng, self.account_sid, self.flows, taken)
+
+
+class Drift:
+    """How one account's numbers drift over drift windows (see DRIFT_TICKS).
+
+    Window w (w >= 1) is the one that ends at tick w x DRIFT_TICKS; its moment,
+    the date_updated of what changes in it, is the epoch plus that many ticks.
+    A number drifts in window w when its own schedule says so (gaps between its
+    drifts are geometric, so it drifts in any window with chance DRIFT_SHARE),
+    or when it is the window's turn in a rotation over the account's first
+    `pool_size` numbers (so each window changes at least one number). What
+    changes is a function of (seed, account sid, sid, w) and the value before.
+
+    Computed per served number, never for the whole account: a number's state
+    at window W costs about 1 + W x DRIFT_SHARE + W / pool_size digests.
+    Immutable, so safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        account_sid: str,
+        flows: _Flows,
+        pool_size: int,
+        tick_seconds: float,
+        epoch: datetime,
+    ) -> None:
+        self.seed = seed
+        self.account_sid = account_sid
+        self.tick_seconds = tick_seconds
+        self.epoch = epoch
+        self._choices = {
+            "voice_url": (*flows.voice_urls(), None),
+            "sms_url": (*flows.sms_urls(), None),
+        }
+        self._log_keep = math.log1p(-DRIFT_SHARE)
+        # The rotation: window w designates pool index (step x w + offset) mod
+        # pool_size, step coprime to pool_size, so it can be inverted per index.
+        self.pool_size = pool_size
+        digest = _digest(seed, account_sid, "drift-rotation")
+        step, self._offset, self._inverse = 1, 0, 0
+        if pool_size > 0:
+            step = 1 + int.from_bytes(digest[:8]) % pool_size
+            while math.gcd(step, pool_size) != 1:
+                step += 1
+            self._offset = int.from_bytes(digest[8:16]) % pool_size
+            self._inverse = pow(step, -1, pool_size) if pool_size > 1 else 0
+        self._step = step
+
+    @staticmethod
+    def window(tick: int) -> int:
+        """The last drift window that has ended by `tick` (0: none yet)."""
+        return tick // DRIFT_TICKS
+
+    def moment(self, window: int) -> datetime:
+        """When window `window` ends, on the simulator's wall clock."""
+        return self.epoch + timedelta(seconds=int(window * DRIFT_TICKS * self.tick_seconds))
+
+    def designated(self, window: int) -> int | None:
+        """The pool index whose turn window `window` is (None without a pool)."""
+        if self.pool_size == 0:
+            return None
+        return (self._step * window + self._offset) % self.pool_size
+
+    def windows(self, sid: str, *, after: int, upto: int, pool_index: int | None) -> Iterator[int]:
+        """The windows in (after, upto] in which this number drifts, in order."""
+        own = self._own_windows(sid, after, upto)
+        turns = self._turns(pool_index, after, upto)
+        last = None
+        for window in heapq.merge(own, turns):
+            if window != last:
+                yield window
+                last = window
+
+    def apply(
+        self,
+        phone: SimulatedExoPhone,
+        *,
+        window: int,
+        born: int = 0,
+        pool_index: int | None = None,
+        pinned: Collection[str] = (),
+    ) -> SimulatedExoPhone:
+        """The number as it is at drift window `window`: `phone` itself when
+        nothing changed, else a changed copy (`phone` is never mutated).
+        Drift applies only in windows after `born` (when the number appeared)
+        and never to a `pinned` field (one a test set)."""
+        if window <= born:
+            return phone
+        changes: dict[str, Any] = {}
+        current_updated = phone.date_updated
+        for w in self.windows(phone.sid, after=born, upto=window, pool_index=pool_index):
+            digest = _digest(self.seed, self.account_sid, phone.sid, "drift", w)
+            name = DRIFT_FIELDS[bisect.bisect(_DRIFT_FIELD_CUM_WEIGHTS, digest[0] % 100)]
+            if name in pinned:
+                continue
+            before = changes.get(name, getattr(phone, name))
+            if name == "rental_price":
+                prices = _price_list(phone.currency, phone.number_type)
+                choices: tuple[Any, ...] = prices.rental if prices else ()
+            else:
+                choices = self._choices[name]
+            options = [choice for choice in choices if choice != before]
+            if not options:
+                continue
+            changes[name] = options[int.from_bytes(digest[1:9]) % len(options)]
+            current_updated = max(self.moment(w), current_updated + timedelta(seconds=1))
+        if not changes:
+            return phone
+        return dataclasses.replace(phone, **changes, date_updated=current_updated)
+
+    def _own_windows(self, sid: str, after: int, upto: int) -> Iterator[int]:
+        window, k = 0, 0
+        while True:
+            digest = _digest(self.seed, self.account_sid, sid, "drift-gap", k)
+            # u in (0, 1]: the gap is geometric, at least one window.
+            u = (int.from_bytes(digest[:8]) + 1) / 2**64
+            window += 1 + int(math.log(u) / self._log_keep)
+            if window > upto:
+                return
+            if window > after:
+                yield window
+            k += 1
+
+    def _turns(self, pool_index: int | None, after: int, upto: int) -> Iterator[int]:
+        if pool_index is None or not 0 <= pool_index < self.pool_size:
+            return
+        # The windows w with (step x w + offset) = pool_index (mod pool_size).
+        first = (self._inverse * (pool_index - self._offset)) % self.pool_size
+        lowest = max(after + 1, 1)
+        if first < lowest:
+            first += -(-(lowest - first) // self.pool_size) * self.pool_size
+        yield from range(first, upto + 1, self.pool_size)

@@ -73,7 +73,7 @@ CONTROL_METHODS = frozenset(
         "connectivity", "set_connectivity", "clear_connectivity", "advance", "set_tick", "freeze",
         "fail_next", "timeout_next", "malformed_body_next", "partial_next", "malformed_item",
         "clear_malformed_item", "fail_listing_at_page", "reset_faults", "set_latency",
-        "set_rate_limit", "reset_counters",
+        "set_rate_limit", "reset_counters", "set_drift",
     }
 )  # fmt: skip
 
@@ -102,6 +102,7 @@ class ExotelSimulator(SimulatorFaults):
         tick_seconds: float = 30.0,
         evolve: bool = True,
         epoch: datetime | None = None,
+        drift: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -115,6 +116,9 @@ class ExotelSimulator(SimulatorFaults):
             latency=latency,
             rate_limit_per_minute=rate_limit_per_minute,
         )
+        # Flows and prices change by themselves every DRIFT_TICKS ticks, never
+        # before the first drift window ends (a frozen simulator at tick 0 never).
+        self.set_drift(drift)
         self.key = key
         self.token = token
         self.host = host

@@ -2,8 +2,11 @@
 as tests change them, and the connectivity clock.
 
 No Django imports: the simulator runs without settings (tests, benchmarks,
-the local run). What a number is, and its connectivity at a tick, are
-generated deterministically by the data module.
+the local run). What a number is, its connectivity at a tick and its drift
+(flows and prices that change by themselves every DRIFT_TICKS ticks) are
+generated deterministically by the data module; the phones kept here are the
+numbers as generated or as tests set them, and drift is laid over them as
+they are served, never written into them.
 """
 
 import threading
@@ -16,6 +19,7 @@ from typing import Any
 from exoinventory.simulator.data import (
     DIRECTIONS,
     MALFORMATIONS,
+    Drift,
     NumberGenerator,
     Observation,
     SimulatedExoPhone,
@@ -42,6 +46,13 @@ class _Account:
     removed: set[str] = field(default_factory=set)
     malformed: dict[str, str] = field(default_factory=dict)
     overrides: dict[tuple[str, str], Observation] = field(default_factory=dict)
+    # Drift: set up once the account's first numbers exist (they form the
+    # rotation pool, by index); the drift window after which a later-added
+    # number appeared (absent: 0); the fields a test set, which never drift.
+    drift: Drift | None = None
+    pool_index: dict[str, int] = field(default_factory=dict)
+    born: dict[str, int] = field(default_factory=dict)
+    pinned: dict[str, set[str]] = field(default_factory=dict)
     # Current numbers in listing order; rebuilt after add/remove/restore.
     visible_cache: list[SimulatedExoPhone] | None = None
 
@@ -67,6 +78,7 @@ class SimulatorState:
         tick_seconds: float,
         evolve: bool,
         epoch: datetime | None,
+        drift: bool = True,
     ) -> None:
         accounts = list(accounts)
         if numbers < 0:
@@ -80,14 +92,24 @@ class SimulatorState:
         self.tick_seconds = tick_seconds
         self.epoch = (epoch or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
         self._evolve = evolve
+        self._drift = drift
         self._clock_start = time.monotonic()
         self._tick_offset = 0
         # National numbers in use across all accounts: a number has one owner.
         self._taken: set[str] = set()
         self._accounts: dict[str, _Account] = {}
         for sid in accounts:
-            self._accounts[sid] = _Account(NumberGenerator(seed, sid))
+            account = self._accounts[sid] = _Account(NumberGenerator(seed, sid))
             self._generate(sid, numbers)
+            account.pool_index = {phone_sid: i for i, phone_sid in enumerate(account.phones)}
+            account.drift = Drift(
+                seed=seed,
+                account_sid=sid,
+                flows=account.generator.flows,
+                pool_size=len(account.pool_index),
+                tick_seconds=tick_seconds,
+                epoch=self.epoch,
+            )
 
     @property
     def account_sids(self) -> list[str]:
@@ -96,26 +118,45 @@ class SimulatorState:
     # --- numbers
 
     def numbers(self, account_sid: str) -> list[dict[str, Any]]:
-        """The account's current numbers as the listing shows them, in listing
-        order, without any malformation."""
+        """The account's current numbers as the listing shows them (drift
+        included), in listing order, without any malformation."""
         with self._lock:
-            return [listing_item(p) for p in self._account(account_sid).visible()]
+            account = self._account(account_sid)
+            window = self._drift_window()
+            return [listing_item(self._view(account, p, window)) for p in account.visible()]
 
     def add_numbers(self, account_sid: str, count: int) -> list[dict[str, Any]]:
-        """Generate `count` more numbers (deterministically) at the end of the listing."""
+        """Generate `count` more numbers (deterministically) at the end of the
+        listing. They drift only in windows that end after they appear."""
         with self._lock:
-            return [listing_item(p) for p in self._generate(account_sid, count)]
+            account = self._account(account_sid)
+            window = Drift.window(self.tick)
+            created = self._generate(account_sid, count)
+            if window:
+                account.born.update((phone.sid, window) for phone in created)
+            return [listing_item(p) for p in created]
 
     def set_field(self, account_sid: str, sid: str, name: str, value: Any) -> None:
         """Change a mirrored field as an Exotel user would; date_updated moves
-        to now (or a second later than before, whichever is later)."""
+        to now (or a second later than served before, whichever is later).
+        The field no longer drifts: what a test sets stays set."""
         if name not in SETTABLE_FIELDS:
             raise ValueError(f"{name!r} is not one of {sorted(SETTABLE_FIELDS)}")
         with self._lock:
+            account = self._account(account_sid)
             phone = self._phone(account_sid, sid)
+            served = self._view(account, phone, self._drift_window())
             setattr(phone, name, value)
+            account.pinned.setdefault(sid, set()).add(name)
             now = datetime.now(UTC).replace(microsecond=0)
-            phone.date_updated = max(now, phone.date_updated + timedelta(seconds=1))
+            phone.date_updated = max(now, served.date_updated + timedelta(seconds=1))
+
+    def set_drift(self, enabled: bool) -> None:
+        """Turn drift on or off. Off, every number is served as generated or
+        set; on again, as drifted by the current tick (drift is a function of
+        the tick, never of how long it was off)."""
+        with self._lock:
+            self._drift = bool(enabled)
 
     def remove_number(self, account_sid: str, sid: str) -> None:
         """The number leaves the account: gone from the listing, details 404."""
@@ -213,14 +254,20 @@ class SimulatorState:
         with self._lock:
             account = self._account(account_sid)
             visible = account.visible()
-            items = [self._served(account, listing_item(p)) for p in visible[start:stop]]
+            window = self._drift_window()
+            items = [
+                self._served(account, listing_item(self._view(account, p, window)))
+                for p in visible[start:stop]
+            ]
             return items, stop < len(visible)
 
     def beta_detail(self, account_sid: str, sid: str) -> dict[str, Any] | None:
         with self._lock:
             account = self._account(account_sid)
             phone = self._current(account, sid)
-            return None if phone is None else self._served(account, listing_item(phone))
+            if phone is None:
+                return None
+            return self._served(account, listing_item(self._view(account, phone)))
 
     def v2_detail(self, account_sid: str, sid: str) -> dict[str, Any] | None:
         with self._lock:
@@ -228,7 +275,8 @@ class SimulatorState:
             phone = self._current(account, sid)
             if phone is None:
                 return None
-            return self._served(account, v2_item(phone, self._connectivity(account_sid, phone)))
+            item = v2_item(self._view(account, phone), self._connectivity(account_sid, phone))
+            return self._served(account, item)
 
     # --- internals
 
@@ -248,6 +296,27 @@ class SimulatorState:
             return self._account(account_sid).phones[sid]
         except KeyError:
             raise KeyError(f"no number {sid!r} in account {account_sid!r}") from None
+
+    def _drift_window(self) -> int:
+        """The drift window served now (0, no drift, when drift is off)."""
+        return Drift.window(self.tick) if self._drift else 0
+
+    def _view(
+        self, account: _Account, phone: SimulatedExoPhone, window: int | None = None
+    ) -> SimulatedExoPhone:
+        """The number as served at drift window `window` (default: now): the
+        stored phone itself, or a drifted copy of it."""
+        if window is None:
+            window = self._drift_window()
+        if window == 0 or account.drift is None:
+            return phone
+        return account.drift.apply(
+            phone,
+            window=window,
+            born=account.born.get(phone.sid, 0),
+            pool_index=account.pool_index.get(phone.sid),
+            pinned=account.pinned.get(phone.sid, ()),
+        )
 
     @staticmethod
     def _current(account: _Account, sid: str) -> SimulatedExoPhone | None:

@@ -64,7 +64,17 @@ class Command(BaseCommand):
             help="Seconds per connectivity tick: outages begin and end on ticks (default 30).",
         )
         parser.add_argument(
-            "--freeze", action="store_true", help="Connectivity does not change over time."
+            "--freeze",
+            action="store_true",
+            help="Connectivity does not change over time (nor flows and prices).",
+        )
+        parser.add_argument(
+            "--no-drift",
+            action="store_true",
+            help=(
+                "Flows and prices never change by themselves (by default about 1 %% of the "
+                "numbers, at least one, change a flow or their rental every 10 ticks)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -80,6 +90,7 @@ class Command(BaseCommand):
                 rate_limit_per_minute=options["rate_limit"],
                 tick_seconds=options["tick_seconds"],
                 evolve=not options["freeze"],
+                drift=not options["no_drift"],
                 host=options["host"],
                 port=options["port"],
             )
