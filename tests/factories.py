@@ -80,8 +80,13 @@ def make_sync_run(*, account: Account, kind: str = SyncRun.Kind.LISTING, **field
 def make_change(
     *, exophone: ExoPhone, field: str = "voice_url", old: str | None, new: str | None, **fields: Any
 ) -> ExoPhoneChange:
-    if "sync_run" not in fields:
+    """A sync's change record, of a run of its own unless `sync_run` is given;
+    with `source="local"` and `user`, a local edit's (no sync run)."""
+    local = fields.get("source") == ExoPhoneChange.Source.LOCAL
+    if not local and "sync_run" not in fields:
         fields["sync_run"] = make_sync_run(account=exophone.account)
+    if local and "user" in fields:
+        fields.setdefault("user_name", fields["user"].get_username())
     fields.setdefault("observed_at", T0)
     return ExoPhoneChange.objects.create(
         exophone=exophone, field=field, old_value=old, new_value=new, **fields

@@ -164,6 +164,35 @@ def test_the_list_shows_the_rental_exactly_with_its_currency(
     assert shown in admin_client.get(EXOPHONES).content.decode()
 
 
+def test_sorting_by_rental_sorts_within_a_currency(admin_client: Client) -> None:
+    def phone(currency: str, rental: str) -> ExoPhone:
+        return make_exophone(currency=currency, rental_price=Decimal(rental))
+
+    inr_900, usd_5, usd_70, inr_100, eur_3 = (
+        phone("INR", "900"),
+        phone("USD", "5"),
+        phone("USD", "70"),
+        phone("INR", "100"),
+        phone("EUR", "3"),
+    )
+
+    def order(query: str) -> list[int]:
+        return [p.pk for p in admin_client.get(f"{EXOPHONES}?{query}").context["cl"].result_list]
+
+    # list_display[6], rental, is column 7 after the bulk actions' checkbox.
+    assert order("o=7") == [eur_3.pk, inr_100.pk, inr_900.pk, usd_5.pk, usd_70.pk]
+    assert order("o=-7") == [eur_3.pk, inr_900.pk, inr_100.pk, usd_70.pk, usd_5.pk]
+
+
+def test_the_list_shows_no_price_with_six_places(admin_client: Client) -> None:
+    make_exophone(rental_price=Decimal("1499.500000"), currency="INR")
+
+    page = admin_client.get(EXOPHONES).content.decode()
+
+    assert "INR 1,499.50" in page
+    assert "1499.5" not in page
+
+
 def test_a_rental_exotel_sent_unreadably_shows_as_unreadable_never_as_zero(
     admin_client: Client,
 ) -> None:
@@ -283,6 +312,84 @@ def test_the_circle_filter_finds_numbers_without_a_circle(admin_client: Client) 
     assert listed(admin_client, "circle=none") == {wanted.phone_number}
 
 
+def filter_choices(client: Client, parameter: str) -> list[tuple[str, str]]:
+    response = client.get(EXOPHONES)
+    spec = next(
+        spec
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "parameter_name", None) == parameter
+    )
+    return spec.lookup_choices
+
+
+def test_the_currency_filter_offers_the_currencies_present(admin_client: Client) -> None:
+    make_exophone(currency="USD")
+    make_exophone(currency="INR")
+    make_exophone(currency="INR")
+    make_exophone(currency="")
+
+    assert filter_choices(admin_client, "currency") == [
+        ("", "(none)"),
+        ("INR", "INR"),
+        ("USD", "USD"),
+    ]
+
+
+@pytest.mark.parametrize(("query", "expected"), [("USD", {"usd"}), ("", {"none"})])
+def test_the_currency_filter_lists_one_currencys_numbers(
+    admin_client: Client, query: str, expected: set[str]
+) -> None:
+    phones = {
+        "usd": make_exophone(currency="USD"),
+        "inr": make_exophone(currency="INR"),
+        "none": make_exophone(currency="", rental_price=None),
+    }
+
+    assert listed(admin_client, f"currency={query}") == {
+        phones[name].phone_number for name in expected
+    }
+
+
+def test_the_cost_centre_filter_offers_the_cost_centres_and_none(admin_client: Client) -> None:
+    make_exophone(cost_centre="CC-104")
+    make_exophone(cost_centre="CC-200")
+    make_exophone(cost_centre="")
+    make_exophone(cost_centre="none")
+
+    assert filter_choices(admin_client, "cost_centre") == [
+        ("", "(none)"),
+        ("CC-104", "CC-104"),
+        ("CC-200", "CC-200"),
+        ("none", "none"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"), [("CC-104", {"cc104"}), ("", {"empty"}), ("none", {"named_none"})]
+)
+def test_the_cost_centre_filter_lists_a_cost_centres_numbers_or_those_without(
+    admin_client: Client, query: str, expected: set[str]
+) -> None:
+    phones = {
+        "cc104": make_exophone(cost_centre="CC-104"),
+        "cc200": make_exophone(cost_centre="CC-200"),
+        "empty": make_exophone(cost_centre=""),
+        "named_none": make_exophone(cost_centre="none"),
+    }
+
+    assert listed(admin_client, f"cost_centre={query}") == {
+        phones[name].phone_number for name in expected
+    }
+
+
+def test_the_list_shows_the_cost_centre(admin_client: Client) -> None:
+    make_exophone(cost_centre="CC-104")
+
+    assert (
+        '<td class="field-cost_centre">CC-104</td>' in admin_client.get(EXOPHONES).content.decode()
+    )
+
+
 def test_the_number_type_filter_lists_one_type(admin_client: Client) -> None:
     wanted = make_exophone(number_type="Mobile")
     make_exophone(number_type="Landline")
@@ -387,7 +494,8 @@ def test_sorting_by_status_sorts_by_the_status_shown(admin_client: Client) -> No
         incoming_status="major_outage", connectivity_observed_at=T0 - timedelta(days=1)
     )
 
-    response = admin_client.get(f"{EXOPHONES}?o=4")  # list_display[4]: incoming
+    # list_display[4], incoming, is column 5: the bulk actions' checkbox comes first.
+    response = admin_client.get(f"{EXOPHONES}?o=5")
 
     assert response.status_code == 200
     order = [phone.pk for phone in response.context["cl"].result_list]
@@ -517,17 +625,45 @@ def test_the_change_page_shows_every_field_of_the_number(admin_client: Client) -
 
     page = admin_client.get(change_url(phone)).content.decode()
 
-    # The circle stands for the region code, badges for the statuses.
+    # The circle stands for the region code, badges for the statuses, money
+    # for the amounts.
     shown_otherwise = {
         "region": "Circle",
         "incoming_status": "Incoming",
         "outgoing_status": "Outgoing",
+        "rental_price": "Rental / month",
+        "one_time_price": "One-time price",
+        "incoming_rate": "Incoming rate / pulse",
     }
     for field in ExoPhone._meta.concrete_fields:
         if not field.primary_key:
             label = shown_otherwise.get(field.name, capfirst(field.verbose_name))
             assert f"{label}:</label>" in page, field.name
     assert "Delhi (DL)" in page
+
+
+def test_the_change_page_shows_each_price_as_money(admin_client: Client) -> None:
+    phone = make_exophone(
+        currency="INR",
+        rental_price=Decimal("1499.500000"),
+        one_time_price=Decimal("2500.000000"),
+        incoming_rate=Decimal("0.500000"),
+    )
+
+    page = admin_client.get(change_url(phone)).content.decode()
+
+    assert '<div class="readonly">INR 1,499.50</div>' in page
+    assert '<div class="readonly">INR 2,500.00</div>' in page
+    assert '<div class="readonly">INR 0.50</div>' in page
+    assert "500000" not in page
+
+
+def test_the_change_page_shows_an_unreadable_price_as_unreadable(admin_client: Client) -> None:
+    phone = make_exophone(one_time_price=None)
+
+    page = admin_client.get(change_url(phone)).content.decode()
+
+    assert '<div class="readonly">unreadable</div>' in page
 
 
 def test_the_change_page_shows_the_status_while_fresh_and_no_data_after(
@@ -584,12 +720,55 @@ def test_the_change_page_shows_the_history_newest_first(admin_client: Client) ->
     response = admin_client.get(change_url(phone))
     page = response.content.decode()
 
-    assert [c.new_value for c in response.context["changes"]] == [
+    assert [row.change.new_value for row in response.context["changes"]] == [
         "https://flows/second",
         "https://flows/first",
     ]
     assert 'id="change-history"' in page
     assert f"?exophone__id__exact={phone.pk}" in page
+
+
+def test_the_change_history_shows_local_edits_with_their_user_beside_the_syncs_changes(
+    admin_client: Client, admin_user
+) -> None:
+    phone = make_exophone(currency="INR")
+    run = make_sync_run(account=phone.account)
+    make_change(
+        exophone=phone,
+        field="rental_price",
+        old="499.000000",
+        new="1499.500000",
+        sync_run=run,
+        observed_at=T0 - timedelta(days=1),
+    )
+    make_change(
+        exophone=phone, field="cost_centre", old=None, new="CC-104", source="local", user=admin_user
+    )
+
+    response = admin_client.get(change_url(phone))
+    page = response.content.decode()
+
+    rows = [(row.change.field, row.old, row.new, row.author) for row in response.context["changes"]]
+    assert rows == [
+        ("cost_centre", "(empty)", "CC-104", "local edit by admin"),
+        ("rental_price", "INR 499.00", "INR 1,499.50", "sync"),
+    ]
+    assert f'<a href="/admin/numbers/syncrun/{run.pk}/change/">sync</a>' in page
+    assert "<td>local edit by admin</td>" in page
+    assert "1499.500000" not in page
+
+
+def test_a_local_edit_keeps_its_author_after_the_user_is_deleted(
+    admin_client: Client, django_user_model
+) -> None:
+    phone = make_exophone()
+    priya = django_user_model.objects.create_user("priya")
+    make_change(exophone=phone, field="owner", old=None, new="Priya", source="local", user=priya)
+    priya.delete()
+
+    rows = admin_client.get(change_url(phone)).context["changes"]
+
+    assert [(row.change.user, row.author) for row in rows] == [(None, "local edit by priya")]
 
 
 def test_the_change_page_shows_at_most_100_changes(admin_client: Client) -> None:
@@ -610,7 +789,7 @@ def test_the_change_page_shows_at_most_100_changes(admin_client: Client) -> None
     changes = admin_client.get(change_url(phone)).context["changes"]
 
     assert len(changes) == 100
-    assert changes[0].new_value == "name 120"
+    assert changes[0].change.new_value == "name 120"
 
 
 def test_the_timeline_shows_runs_newest_first_and_gaps_as_no_data(admin_client: Client) -> None:
@@ -714,6 +893,40 @@ def test_records_of_the_sync_cannot_be_added_changed_or_deleted_even_by_a_superu
     assert view.status_code == 200
     assert 'name="_save"' not in view.content.decode()
     assert admin_client.post(f"{url}{pk}/change/", {}).status_code == 403
+
+
+def test_the_change_record_list_shows_amounts_as_money_and_who_made_each_change(
+    admin_client: Client, admin_user
+) -> None:
+    phone = make_exophone(currency="USD")
+    make_change(exophone=phone, field="rental_price", old="5.000000", new="7.250000")
+    make_change(exophone=phone, field="owner", old="", new="Priya", source="local", user=admin_user)
+
+    response = admin_client.get("/admin/numbers/exophonechange/")
+    page = response.content.decode()
+    record = admin_client.get(
+        f"/admin/numbers/exophonechange/{ExoPhoneChange.objects.get(field='rental_price').pk}/change/"
+    ).content.decode()
+
+    assert '<td class="field-old">USD 5.00</td>' in page
+    assert '<td class="field-new">USD 7.25</td>' in page
+    assert '<td class="field-author">sync</td>' in page
+    assert '<td class="field-author">local edit by admin</td>' in page
+    assert "7.250000" not in page
+    assert '<div class="readonly">USD 7.25</div>' in record
+    assert "7.250000" not in record
+
+
+def test_the_change_record_list_filters_local_edits(admin_client: Client, admin_user) -> None:
+    phone = make_exophone()
+    make_change(exophone=phone, old="a", new="b")
+    local = make_change(
+        exophone=phone, field="notes", old=None, new="x", source="local", user=admin_user
+    )
+
+    response = admin_client.get("/admin/numbers/exophonechange/?source__exact=local")
+
+    assert [c.pk for c in response.context["cl"].result_list] == [local.pk]
 
 
 def test_the_change_records_search_finds_a_number_in_any_form(admin_client: Client) -> None:
@@ -994,3 +1207,120 @@ def test_every_model_has_an_admin(admin_client: Client) -> None:
     for model in (Account, Circle, ExoPhone, SyncRun, ExoPhoneChange, ConnectivityRun):
         url = f"/admin/numbers/{model._meta.model_name}/"
         assert admin_client.get(url).status_code == 200, url
+
+
+# --- Bulk actions
+
+
+def bulk_set(client: Client, action: str, phones: list[ExoPhone], **data: str):
+    return client.post(
+        EXOPHONES, {"action": action, "_selected_action": [p.pk for p in phones], **data}
+    )
+
+
+def test_a_bulk_action_first_asks_for_the_value_and_changes_nothing(admin_client: Client) -> None:
+    phones = [make_exophone(cost_centre="OLD") for _ in range(3)]
+
+    response = bulk_set(admin_client, "set_cost_centre", phones)
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "admin/numbers/exophone/bulk_set.html"
+    assert "Set the cost centre of 3 numbers" in page
+    assert all(phone.phone_number in page for phone in phones)
+    for phone in phones:
+        assert f'name="_selected_action" value="{phone.pk}"' in page
+    assert 'name="action" value="set_cost_centre"' in page
+    assert set(ExoPhone.objects.values_list("cost_centre", flat=True)) == {"OLD"}
+    assert not ExoPhoneChange.objects.exists()
+
+
+def test_setting_the_cost_centre_records_one_change_per_number_with_the_user(
+    admin_client: Client,
+) -> None:
+    a, b = make_exophone(cost_centre=""), make_exophone(cost_centre="CC-1")
+    already, untouched = make_exophone(cost_centre="CC-104"), make_exophone(cost_centre="CC-9")
+
+    response = bulk_set(
+        admin_client, "set_cost_centre", [a, b, already], apply="yes", value="CC-104"
+    )
+
+    assert response.status_code == 302
+    assert dict(ExoPhone.objects.values_list("pk", "cost_centre")) == {
+        a.pk: "CC-104",
+        b.pk: "CC-104",
+        already.pk: "CC-104",
+        untouched.pk: "CC-9",
+    }
+    records = ExoPhoneChange.objects.order_by("exophone_id")
+    assert [
+        (c.exophone_id, c.field, c.old_value, c.new_value, c.source, c.user_name, c.sync_run)
+        for c in records
+    ] == [
+        (a.pk, "cost_centre", None, "CC-104", "local", "admin", None),
+        (b.pk, "cost_centre", "CC-1", "CC-104", "local", "admin", None),
+    ]
+    message = [str(m) for m in admin_client.get(EXOPHONES).context["messages"]]
+    assert message == ["Cost centre set to “CC-104” on 2 numbers; 1 had it already."]
+
+
+def test_setting_the_owner_to_nothing_clears_it(admin_client: Client) -> None:
+    phone = make_exophone(owner="Priya")
+
+    bulk_set(admin_client, "set_owner", [phone], apply="yes", value="")
+
+    phone.refresh_from_db()
+    assert phone.owner == ""
+    message = [str(m) for m in admin_client.get(EXOPHONES).context["messages"]]
+    assert message == ["Owner cleared on 1 number."]
+    change = ExoPhoneChange.objects.get()
+    assert (change.field, change.old_value, change.new_value) == ("owner", "Priya", None)
+
+
+def test_a_bulk_value_too_long_is_asked_for_again(admin_client: Client) -> None:
+    phone = make_exophone()
+
+    response = bulk_set(admin_client, "set_cost_centre", [phone], apply="yes", value="C" * 65)
+
+    assert response.status_code == 200
+    assert "at most 64 characters" in response.content.decode()
+    assert not ExoPhoneChange.objects.exists()
+
+
+def test_a_bulk_action_across_every_page_sets_every_number_the_filters_list(
+    admin_client: Client,
+) -> None:
+    delhi = [make_exophone(region="DL") for _ in range(3)]
+    mumbai = make_exophone(region="MU")
+
+    admin_client.post(
+        f"{EXOPHONES}?circle=DL",
+        {
+            "action": "set_owner",
+            "_selected_action": [delhi[0].pk],
+            "select_across": "1",
+            "apply": "yes",
+            "value": "Delhi team",
+        },
+    )
+
+    assert dict(ExoPhone.objects.values_list("pk", "owner")) == {
+        **{phone.pk: "Delhi team" for phone in delhi},
+        mumbai.pk: "",
+    }
+    assert ExoPhoneChange.objects.count() == 3
+
+
+def test_a_bulk_action_runs_as_many_queries_for_40_numbers_as_for_4(admin_client: Client) -> None:
+    def queries(count: int, value: str) -> int:
+        phones = [make_exophone() for _ in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            response = bulk_set(admin_client, "set_cost_centre", phones, apply="yes", value=value)
+        assert response.status_code == 302
+        return len(captured)
+
+    with_4 = queries(4, "CC-4")
+    with_40 = queries(40, "CC-40")
+
+    assert with_40 == with_4
+    assert ExoPhoneChange.objects.filter(new_value="CC-40").count() == 40

@@ -4,6 +4,7 @@ Times are stored in UTC. Money is Decimal with Exotel's six decimal places,
 in the number's own currency: a sum never mixes currencies.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -207,6 +208,10 @@ class ExoPhone(models.Model):
             ("view_outage_report", "Can view the outages report"),
             ("view_flow_report", "Can view the flows report"),
             ("export_numbers", "Can export the number inventory"),
+            # The local fields: synced fields are read-only for everyone, and
+            # Django's own "Can change ExoPhone" grants nothing here.
+            ("edit_owner_and_cost_centre", "Can edit owner and cost centre"),
+            ("edit_notes", "Can edit notes"),
         ]
 
     def __str__(self) -> str:
@@ -277,18 +282,45 @@ class SyncRun(models.Model):
 
 
 class ExoPhoneChange(models.Model):
-    """A mirrored field of an ExoPhone changed between two syncs.
+    """A field of an ExoPhone changed: a mirrored field between two syncs, or
+    a local field (owner, cost centre, notes) edited by someone here.
 
     Values are stored as text (Decimals as Exotel writes them, dates in
-    RFC 3339 UTC) so the history outlives any change to the model.
+    RFC 3339 UTC; null: was empty) and the editor's username as a string too,
+    so the history outlives any change to the model and the user's account.
     """
+
+    class Source(models.TextChoices):
+        SYNC = "sync", "Sync"
+        LOCAL = "local", "Local edit"
 
     exophone = models.ForeignKey(ExoPhone, on_delete=models.PROTECT, related_name="changes")
     field = models.CharField(max_length=64)
     old_value = models.TextField(null=True, blank=True)
     new_value = models.TextField(null=True, blank=True)
-    observed_at = models.DateTimeField(help_text="When the sync noticed the change.")
-    sync_run = models.ForeignKey(SyncRun, on_delete=models.PROTECT, related_name="changes")
+    observed_at = models.DateTimeField(
+        help_text="When the sync noticed the change, or when the local edit was saved."
+    )
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.SYNC)
+    sync_run = models.ForeignKey(
+        SyncRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+        help_text="The sync that noticed the change; empty for a local edit.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="exophone_changes",
+        help_text="Who made a local edit; empty once that user is deleted.",
+    )
+    user_name = models.CharField(
+        max_length=150, blank=True, help_text="The editor's username, kept when the user is gone."
+    )
     exotel_date_updated = models.DateTimeField(
         null=True, blank=True, help_text="Exotel's date_updated with the new value."
     )
@@ -296,6 +328,14 @@ class ExoPhoneChange(models.Model):
     class Meta:
         verbose_name = "ExoPhone change"
         ordering = ["-observed_at", "id"]
+        constraints = [
+            # A sync's change names its run; a local edit has none.
+            models.CheckConstraint(
+                condition=Q(source="sync", sync_run__isnull=False)
+                | Q(source="local", sync_run__isnull=True),
+                name="change_source_has_its_run",
+            ),
+        ]
         indexes = [
             # ExoPhone change page: the number's history, newest first.
             models.Index(fields=["exophone", "-observed_at"], name="change_by_number"),
@@ -304,7 +344,8 @@ class ExoPhoneChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.exophone} {self.field}: {self.old_value} -> {self.new_value}"
+        # Without the values: an amount is shown with its currency, by the admin.
+        return f"{self.exophone} {self.field}, {self.get_source_display().lower()}"
 
 
 class ConnectivityRun(models.Model):

@@ -1,12 +1,13 @@
 """How the admin pages show statuses, money and circles."""
 
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from exoinventory.numbers.models import ConnectivityStatus, ExoPhone
+from exoinventory.numbers.models import ConnectivityStatus, ExoPhone, ExoPhoneChange
 from exoinventory.numbers.selectors.freshness import last_seen_text
 
 NO_DATA = "no data"
@@ -35,7 +36,52 @@ def money(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return UNREADABLE
     places = max(2, -amount.normalize().as_tuple().exponent)
-    return f"{currency} {amount:,.{places}f}"
+    return f"{currency} {amount:,.{places}f}".lstrip()
+
+
+# The fields holding an amount in the number's currency.
+MONEY_FIELDS = ("rental_price", "one_time_price", "incoming_rate")
+EMPTY = "(empty)"
+
+
+def change_value(value: str | None, field: str, currency: str) -> str:
+    """A change record's old or new value as the admin shows it: "(empty)"
+    for none, an amount as money() in the number's (current) currency,
+    anything else as stored."""
+    if value is None:
+        return EMPTY
+    if field in MONEY_FIELDS:
+        try:
+            return money(Decimal(value), currency)
+        except InvalidOperation:
+            return value
+    return value
+
+
+def change_author(change: ExoPhoneChange) -> str:
+    """Who made a change: the sync, or the user (by the name kept on the record)."""
+    if change.source == ExoPhoneChange.Source.LOCAL:
+        return f"local edit by {change.user_name}"
+    return "sync"
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """A change record as the number's page shows it."""
+
+    change: ExoPhoneChange
+    old: str
+    new: str
+    author: str
+
+    @classmethod
+    def of(cls, change: ExoPhoneChange, *, currency: str) -> "HistoryRow":
+        return cls(
+            change=change,
+            old=change_value(change.old_value, change.field, currency),
+            new=change_value(change.new_value, change.field, currency),
+            author=change_author(change),
+        )
 
 
 def circle_label(code: str, name: str | None) -> str:

@@ -1,23 +1,39 @@
 """The ExoPhone admin: the inventory list, its filters and the number's page.
 
 Mirrored and connectivity fields come from the sync and are read-only for
-everyone; only the local fields (owner, cost centre, notes) are editable.
+everyone. The local fields (owner, cost centre, notes) are editable, each by
+those holding its permission (services.local_edits), and every edit, one
+number's or the bulk actions', is a change record with the user.
 """
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
 
-from exoinventory.numbers.admin.display import circle_label, money, status_now_badge
+from exoinventory.numbers.admin.display import (
+    MONEY_FIELDS,
+    HistoryRow,
+    circle_label,
+    money,
+    status_now_badge,
+)
 from exoinventory.numbers.admin.filters import (
     CircleFilter,
+    CostCentreFilter,
+    CurrencyFilter,
     FlowFilter,
     IncomingStatusFilter,
     OutgoingStatusFilter,
@@ -32,6 +48,12 @@ from exoinventory.numbers.selectors.admin import (
     with_circle_name,
 )
 from exoinventory.numbers.selectors.freshness import Freshness
+from exoinventory.numbers.services.local_edits import (
+    FIELD_PERMISSIONS,
+    exophone_editable_fields,
+    exophone_local_edit,
+    exophones_bulk_set,
+)
 
 # Everything but the local fields is the sync's: a field added to the model
 # later is read-only until someone decides otherwise.
@@ -40,6 +62,39 @@ SYNCED_FIELDS = tuple(
     for field in ExoPhone._meta.concrete_fields
     if field.name not in LOCAL_FIELDS and not field.primary_key
 )
+# Shown through display methods instead: "INR 1,499.50", never 1499.500000.
+SHOWN_AS_MONEY = ("rental", "one_time", "rate_per_pulse")
+# The bulk actions' confirmation page names at most this many of the numbers.
+NUMBERS_NAMED = 10
+# Marks the confirmation page's POST, as "post" does Django's delete confirmation.
+APPLY = "apply"
+
+
+class ExoPhoneChangeList(ChangeList):
+    """Sorting by an amount sorts within a currency (currency first, then the
+    amount): a sort across currencies would put INR 900 between USD 5 and USD 7."""
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet[ExoPhone]) -> list[Any]:
+        ordering: list[Any] = []
+        for key in super().get_ordering(request, queryset):
+            amount = isinstance(key, str) and key.lstrip("-") in MONEY_FIELDS
+            if amount and "currency" not in ordering:
+                ordering.append("currency")
+            ordering.append(key)
+        return ordering
+
+
+class BulkSetForm(forms.Form):
+    """The value a bulk action sets on every selected number; empty clears it."""
+
+    def __init__(self, *args: Any, field: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The model field's own form field: its label, max_length, not required.
+        self.fields["value"] = ExoPhone._meta.get_field(field).formfield()
+
+
+def _numbers(count: int) -> str:
+    return f"{count} number" if count == 1 else f"{count} numbers"
 
 
 @admin.register(ExoPhone)
@@ -52,6 +107,7 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         "incoming",
         "outgoing",
         "rental",
+        "cost_centre",
         "flows",
         "released",
     )
@@ -60,6 +116,8 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         "account",
         CircleFilter,
         "number_type",
+        CurrencyFilter,
+        CostCentreFilter,
         IncomingStatusFilter,
         OutgoingStatusFilter,
         FlowFilter,
@@ -71,7 +129,7 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         "a friendly name, a sid or part of a flow URL."
     )
     list_per_page = 100
-    readonly_fields = (*SYNCED_FIELDS, "circle", "incoming", "outgoing")
+    actions = ("set_cost_centre", "set_owner")
     fieldsets = (
         (
             None,
@@ -91,8 +149,8 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
             {
                 "fields": (
                     "currency",
-                    ("rental_price", "one_time_price"),
-                    ("incoming_rate", "incoming_pulse"),
+                    ("rental", "one_time"),
+                    ("rate_per_pulse", "incoming_pulse"),
                 )
             },
         ),
@@ -133,6 +191,42 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: ExoPhone | None = None) -> bool:
         return False
 
+    # Editing means editing a local field: Django's "Can change ExoPhone"
+    # grants nothing here, each local field's own permission does.
+    def has_change_permission(self, request: HttpRequest, obj: ExoPhone | None = None) -> bool:
+        return bool(exophone_editable_fields(user=request.user))
+
+    def has_edit_owner_and_cost_centre_permission(self, request: HttpRequest) -> bool:
+        """Who may run the bulk actions (admin.action's `permissions`)."""
+        return request.user.has_perm(FIELD_PERMISSIONS["cost_centre"])
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ExoPhone | None = None
+    ) -> tuple[str, ...]:
+        editable = exophone_editable_fields(user=request.user)
+        return (
+            *SYNCED_FIELDS,
+            "circle",
+            "incoming",
+            "outgoing",
+            *SHOWN_AS_MONEY,
+            *(name for name in LOCAL_FIELDS if name not in editable),
+        )
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return ExoPhoneChangeList
+
+    def save_model(
+        self, request: HttpRequest, obj: ExoPhone, form: ModelForm, change: bool
+    ) -> None:
+        # The form holds only the fields this user may edit; the service
+        # checks again, writes them and records each change with the user.
+        exophone_local_edit(
+            exophone=obj,
+            user=request.user,
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+        )
+
     @admin.display(description="circle", ordering="circle_name")
     def circle(self, obj: ExoPhone) -> str:
         return circle_label(obj.region, obj.circle_name)
@@ -145,9 +239,18 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
     def outgoing(self, obj: ExoPhone) -> SafeString:
         return status_now_badge(obj, Direction.OUTGOING)
 
+    # Sorted within a currency by ExoPhoneChangeList.
     @admin.display(description="rental / month", ordering="rental_price")
     def rental(self, obj: ExoPhone) -> str:
         return money(obj.rental_price, obj.currency)
+
+    @admin.display(description="one-time price")
+    def one_time(self, obj: ExoPhone) -> str:
+        return money(obj.one_time_price, obj.currency)
+
+    @admin.display(description="incoming rate / pulse")
+    def rate_per_pulse(self, obj: ExoPhone) -> str:
+        return money(obj.incoming_rate, obj.currency)
 
     @admin.display(description="flows")
     def flows(self, obj: ExoPhone) -> SafeString:
@@ -182,14 +285,78 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         # "2 hours, 10 minutes": the window the timeline's help text names.
         context["fresh_for"] = timesince(now - fresh_for, now) if fresh_for else ""
         context["changes"] = (
-            exophone_changes(exophone=obj)
+            [
+                HistoryRow.of(change, currency=obj.currency)
+                for change in exophone_changes(exophone=obj)
+            ]
             if obj is not None and user.has_perm("numbers.view_exophonechange")
             else None
         )
         context["changes_shown"] = CHANGES_SHOWN
+        context["sync_runs_viewable"] = user.has_perm("numbers.view_syncrun")
         context["timeline"] = (
             exophone_timeline(exophone=obj, now=now, fresh_for=fresh_for)
             if obj is not None and user.has_perm("numbers.view_connectivityrun")
             else None
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- Bulk actions: an intermediate page asks for the value, then one
+    # change record per number that changed.
+
+    @admin.action(
+        description="Set cost centre for the selected numbers",
+        permissions=["edit_owner_and_cost_centre"],
+    )
+    def set_cost_centre(
+        self, request: HttpRequest, queryset: QuerySet[ExoPhone]
+    ) -> TemplateResponse | None:
+        return self._bulk_set(request, queryset, action="set_cost_centre", field="cost_centre")
+
+    @admin.action(
+        description="Set owner for the selected numbers",
+        permissions=["edit_owner_and_cost_centre"],
+    )
+    def set_owner(
+        self, request: HttpRequest, queryset: QuerySet[ExoPhone]
+    ) -> TemplateResponse | None:
+        return self._bulk_set(request, queryset, action="set_owner", field="owner")
+
+    def _bulk_set(
+        self, request: HttpRequest, queryset: QuerySet[ExoPhone], *, action: str, field: str
+    ) -> TemplateResponse | None:
+        """The value form for the selected numbers, or, once it is posted
+        valid, the edit: None sends the user back to the list."""
+        form = BulkSetForm(request.POST if APPLY in request.POST else None, field=field)
+        label = str(ExoPhone._meta.get_field(field).verbose_name)
+        selected = queryset.count()
+        if form.is_valid():
+            value = form.cleaned_data["value"]
+            changed = exophones_bulk_set(
+                exophones=queryset, user=request.user, field=field, value=value
+            )
+            done = f"set to “{value}”" if value else "cleared"
+            unchanged = f"; {selected - changed} had it already" if changed < selected else ""
+            self.message_user(
+                request,
+                f"{capfirst(label)} {done} on {_numbers(changed)}{unchanged}.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Set the {label} of {_numbers(selected)}",
+            "opts": self.opts,
+            "media": self.media,
+            "form": form,
+            "action": action,
+            "apply": APPLY,
+            # Posted back as they came, so that Django selects the same
+            # numbers again: the ticked ones, or every one the filters list.
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "ticked": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "named": list(queryset.values_list("phone_number", flat=True)[:NUMBERS_NAMED]),
+            "unnamed": max(0, selected - NUMBERS_NAMED),
+        }
+        return TemplateResponse(request, "admin/numbers/exophone/bulk_set.html", context)

@@ -14,6 +14,8 @@ Lookups = Iterable[tuple[str, str]]
 # Query values that cannot collide with what they stand beside: circle codes
 # are stored upper-case, and Exotel's status words have no spaces.
 NO_CIRCLE = "none"
+# How an empty currency or cost centre is listed (the costs report's word too).
+NONE = "(none)"
 
 NO_VOICE_FLOW = Q(voice_url__isnull=True) | Q(voice_url="")
 NO_SMS_FLOW = Q(sms_url__isnull=True) | Q(sms_url="")
@@ -110,3 +112,34 @@ class ReleasedFilter(admin.SimpleListFilter):
             case "released":
                 return queryset.filter(released_at__isnull=False)
         return queryset
+
+
+class _PresentValuesFilter(admin.SimpleListFilter):
+    """The values of `field` that numbers have, and "(none)" for an empty one.
+
+    The empty value is "(none)"'s key in the query string: no value a number
+    has can collide with it, as a word like "none" could with a cost centre."""
+
+    field: str
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Lookups:
+        present = ExoPhone.objects.order_by(self.field).values_list(self.field, flat=True)
+        return [(value, value or NONE) for value in present.distinct()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(**{self.field: value})
+
+
+class CurrencyFilter(_PresentValuesFilter):
+    title = "currency"
+    parameter_name = "currency"
+    field = "currency"
+
+
+class CostCentreFilter(_PresentValuesFilter):
+    title = "cost centre"
+    parameter_name = "cost_centre"
+    field = "cost_centre"

@@ -1,4 +1,4 @@
-"""Admin for accounts, circles, and the records the sync writes.
+"""Admin for accounts, circles, and the records the sync and local edits write.
 
 Sync runs, change records and connectivity runs are history: nobody adds,
 changes or deletes them by hand, superusers included.
@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
-from exoinventory.numbers.admin.display import status_badge
+from exoinventory.numbers.admin.display import change_author, change_value, status_badge
 from exoinventory.numbers.admin.search import PhoneNumberSearchMixin
 from exoinventory.numbers.models import Account, Circle, ConnectivityRun, ExoPhoneChange, SyncRun
 from exoinventory.numbers.selectors.sync import configured_sids
@@ -107,15 +107,42 @@ class ExoPhoneChangeAdmin(PhoneNumberSearchMixin, RecordAdmin):
         "observed_at",
         "exophone",
         "field",
-        "old_value",
-        "new_value",
+        "old",
+        "new",
+        "author",
         "exotel_date_updated",
     )
+    # The number's currency shows its amounts; the user is named by the
+    # username kept on the record, which needs no join.
     list_select_related = ("exophone",)
-    list_filter = ("field",)
-    search_fields = ("exophone__phone_number", "old_value", "new_value")
-    search_help_text = "A number in any form, or part of an old or new value."
+    list_filter = ("source", "field")
+    search_fields = ("exophone__phone_number", "old_value", "new_value", "user_name")
+    search_help_text = "A number in any form, part of an old or new value, or a username."
     phone_number_field = "exophone__phone_number"
+    # The record's page: amounts as money too, and the author by name.
+    fields = (
+        "exophone",
+        "field",
+        "old",
+        "new",
+        "observed_at",
+        "author",
+        "sync_run",
+        "exotel_date_updated",
+    )
+    readonly_fields = ("old", "new", "author")
+
+    @admin.display(description="old value")
+    def old(self, obj: ExoPhoneChange) -> str:
+        return change_value(obj.old_value, obj.field, obj.exophone.currency)
+
+    @admin.display(description="new value")
+    def new(self, obj: ExoPhoneChange) -> str:
+        return change_value(obj.new_value, obj.field, obj.exophone.currency)
+
+    @admin.display(description="by", ordering="source")
+    def author(self, obj: ExoPhoneChange) -> str:
+        return change_author(obj)
 
 
 @admin.register(ConnectivityRun)

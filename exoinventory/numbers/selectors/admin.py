@@ -21,7 +21,7 @@ def with_circle_name(queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
 
 
 def exophone_changes(*, exophone: ExoPhone, limit: int = CHANGES_SHOWN) -> list[ExoPhoneChange]:
-    """The number's latest mirrored-field changes, newest first."""
+    """The number's latest changes, the sync's and local edits, newest first."""
     return list(exophone.changes.order_by("-observed_at", "-id")[:limit])
 
 
