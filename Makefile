@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench install
+.PHONY: run test lint bench screenshots install
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,3 +27,8 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The README's pictures, taken by the browser tests in Chromium; `make test`
+# runs the same tests without writing them.
+screenshots: $(STAMP)
+	EXOINVENTORY_SCREENSHOTS=1 $(BIN)/pytest -m browser

@@ -1,6 +1,21 @@
 """Shared fixtures."""
 
+import os
+from pathlib import Path
+
 import pytest
+
+# `make screenshots` sets this: only then do browser tests write the README's
+# pictures, so `make test` leaves every tracked file as it was.
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+WRITE_SCREENSHOTS = os.environ.get("EXOINVENTORY_SCREENSHOTS") == "1"
+
+
+def save_screenshot(page: object, name: str) -> None:
+    """Save a full-page screenshot as docs/screenshots/NAME.png under `make screenshots`."""
+    if WRITE_SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
 @pytest.fixture(autouse=True)

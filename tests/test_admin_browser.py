@@ -1,6 +1,6 @@
 """The ExoPhone admin in real Chromium, against a live server.
 
-Also writes the screenshots of docs/screenshots/ that the README shows.
+Under `make screenshots`, also writes the pictures of docs/screenshots/ that the README shows.
 """
 
 import os
@@ -8,13 +8,13 @@ import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db import connections
 from django.utils import timezone
 
 from exoinventory.numbers.models import Circle, Direction, ExoPhone, SyncRun
+from tests.conftest import save_screenshot
 from tests.factories import (
     PASSWORD,
     make_account,
@@ -36,7 +36,6 @@ pytestmark = [
     ),
 ]
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -59,7 +58,7 @@ def page(live_server) -> Iterator[object]:
             browser = playwright.chromium.launch(
                 executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
             )
-            context = browser.new_context(viewport={"width": 1600, "height": 900})
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
             yield context.new_page()
             browser.close()
             # The ORM calls made under the running loop have their own
@@ -195,8 +194,7 @@ def test_a_superuser_finds_a_number_and_reads_its_history(live_server, page) -> 
     assert page.get_by_text("released", exact=True).first.is_visible()
     assert page.get_by_text("INR 1,499.50").is_visible()
     assert page.get_by_text("Delhi (DL)").first.is_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "admin-exophones.png", full_page=True)
+    save_screenshot(page, "admin-exophones")
 
     page.fill("#searchbar", "011-3958 5476")
     page.press("#searchbar", "Enter")
@@ -215,4 +213,4 @@ def test_a_superuser_finds_a_number_and_reads_its_history(live_server, page) -> 
     assert page.locator("#id_owner").is_editable()
     assert page.locator("input[name=rental_price]").count() == 0
     assert f"/admin/numbers/exophone/{down.pk}/change/" in page.url
-    page.screenshot(path=SCREENSHOTS / "admin-exophone-change.png", full_page=True)
+    save_screenshot(page, "admin-exophone-change")
