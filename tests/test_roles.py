@@ -22,7 +22,8 @@ READ_NUMBERS = {"view_exophone", "view_account", "view_circle"}
 ROLES = {
     "Finance": READ_NUMBERS | {"view_cost_report", "export_numbers", "edit_owner_and_cost_centre"},
     "Support": READ_NUMBERS | {"view_outage_report", "view_connectivityrun", "edit_notes"},
-    "Auditor": READ_NUMBERS | {"view_flow_report", "view_exophonechange", "view_syncrun"},
+    "Auditor": READ_NUMBERS
+    | {"view_flow_report", "export_numbers", "view_exophonechange", "view_syncrun"},
 }
 # Which record admins each role may open, besides the ExoPhones.
 RECORDS_SEEN = {

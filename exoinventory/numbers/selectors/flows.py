@@ -1,0 +1,152 @@
+"""The flow audit: which flow each current number is wired to, which numbers
+have none, and the flow changes noticed in a window.
+
+Two queries whatever the inventory's size: the current numbers with their
+flow URLs (grouped here), and the flow changes of the window.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from exoinventory.numbers.models import ExoPhone, ExoPhoneChange
+
+# A flow kind and the ExoPhone field that holds its URL.
+FLOW_FIELDS = {"voice": "voice_url", "sms": "sms_url"}
+KIND_OF_FIELD = {name: kind for kind, name in FLOW_FIELDS.items()}
+
+
+def flow_id(url: str) -> str:
+    """'start_voice/229' for 'https://my.exotel.com/acme/exoml/start_voice/229':
+    the last two segments of the path, which tell flows apart in an account.
+    A URL with a shorter path is shown whole."""
+    segments = [segment for segment in urlsplit(url).path.split("/") if segment]
+    return "/".join(segments[-2:]) if len(segments) >= 2 else url
+
+
+@dataclass(frozen=True)
+class FlowFilters:
+    account_sid: str | None = None
+    kind: str | None = None  # "voice" or "sms"; None: both
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind,) if self.kind else tuple(FLOW_FIELDS)
+
+
+@dataclass(frozen=True)
+class NumberRef:
+    pk: int
+    account_sid: str
+    phone_number: str
+
+
+@dataclass
+class Flow:
+    kind: str
+    url: str
+    numbers: list[NumberRef] = field(default_factory=list)
+
+    @property
+    def flow_id(self) -> str:
+        return flow_id(self.url)
+
+
+@dataclass(frozen=True)
+class FlowChange:
+    """A change of a number's voice or SMS flow, and who or what made it."""
+
+    pk: int
+    exophone_pk: int
+    account_sid: str
+    phone_number: str
+    field: str
+    kind: str
+    old: str | None
+    new: str | None
+    observed_at: datetime
+    sync_run_pk: int | None  # None for a local edit
+    source: str  # "sync" or "local"
+    user_name: str  # who made a local edit
+
+    @property
+    def old_flow_id(self) -> str:
+        return flow_id(self.old) if self.old else ""
+
+    @property
+    def new_flow_id(self) -> str:
+        return flow_id(self.new) if self.new else ""
+
+
+@dataclass(frozen=True)
+class FlowReport:
+    flows: list[Flow]
+    unassigned: list[NumberRef]  # no flow of the kinds asked for
+    changes: list[FlowChange]  # newest first
+    since: datetime
+    until: datetime
+
+
+def flow_assignments(*, filters: FlowFilters) -> tuple[list[Flow], list[NumberRef]]:
+    """Per kind and URL the current numbers on that flow (voice first, then
+    by URL; numbers by phone number), and the numbers with no flow of the
+    kinds asked for. An empty URL is no flow, as a missing one is."""
+    numbers = ExoPhone.objects.filter(released_at__isnull=True)
+    if filters.account_sid is not None:
+        numbers = numbers.filter(account__sid=filters.account_sid)
+    rows = numbers.order_by("phone_number", "id").values_list(
+        "pk", "account__sid", "phone_number", *(FLOW_FIELDS[kind] for kind in filters.kinds)
+    )
+    flows: dict[tuple[str, str], Flow] = {}
+    unassigned = []
+    for pk, account_sid, phone_number, *urls in rows:
+        ref = NumberRef(pk=pk, account_sid=account_sid, phone_number=phone_number)
+        for kind, url in zip(filters.kinds, urls, strict=True):
+            if url:
+                flows.setdefault((kind, url), Flow(kind=kind, url=url)).numbers.append(ref)
+        if not any(urls):
+            unassigned.append(ref)
+    kind_order = list(FLOW_FIELDS)
+    ordered = sorted(flows.values(), key=lambda flow: (kind_order.index(flow.kind), flow.url))
+    return ordered, unassigned
+
+
+def flow_changes(*, filters: FlowFilters, since: datetime, until: datetime) -> list[FlowChange]:
+    """Flow changes noticed in [since, until), newest first, of current and
+    released numbers alike."""
+    changes = ExoPhoneChange.objects.filter(
+        field__in=[FLOW_FIELDS[kind] for kind in filters.kinds],
+        observed_at__gte=since,
+        observed_at__lt=until,
+    )
+    if filters.account_sid is not None:
+        changes = changes.filter(exophone__account__sid=filters.account_sid)
+    changes = changes.select_related("exophone__account").order_by("-observed_at", "-id")
+    return [
+        FlowChange(
+            pk=change.pk,
+            exophone_pk=change.exophone_id,
+            account_sid=change.exophone.account.sid,
+            phone_number=change.exophone.phone_number,
+            field=change.field,
+            kind=KIND_OF_FIELD[change.field],
+            old=change.old_value,
+            new=change.new_value,
+            observed_at=change.observed_at,
+            sync_run_pk=change.sync_run_id,
+            source=change.source,
+            user_name=change.user_name,
+        )
+        for change in changes
+    ]
+
+
+def flow_report(*, filters: FlowFilters, since: datetime, until: datetime) -> FlowReport:
+    flows, unassigned = flow_assignments(filters=filters)
+    return FlowReport(
+        flows=flows,
+        unassigned=unassigned,
+        changes=flow_changes(filters=filters, since=since, until=until),
+        since=since,
+        until=until,
+    )
