@@ -7,43 +7,28 @@ type; and the monthly rental of the last twelve months. Money is summed as
 Decimal in its own currency. A price stored empty (Exotel sent something
 unreadable) is counted in `unreadable_prices`, never summed as zero.
 
-A past day (`as_of`) is rebuilt from the change records, see `cost_report`.
+A past day (`as_of`) is rebuilt from the change records (selectors.past).
 Every query is here, and their number does not depend on how many numbers
 exist: groups are summed by the database, and only numbers with a change
 record of a field that matters are folded here, loaded in two queries.
 """
 
-from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from exoinventory.exotel.dates import ExotelDateError, parse_rfc3339
-from exoinventory.exotel.money import MoneyError, parse_money
-from exoinventory.numbers.models import Account, Circle, ExoPhone, ExoPhoneChange
+from exoinventory.numbers.models import Account, Circle, ExoPhone
+from exoinventory.numbers.selectors.past import NumberHistory, has_history, numbers_with_history
 
 ZERO = Decimal("0.000000")
 NONE_LABEL = "(none)"
 BY_KEYS = ("region", "cost_centre")
-
-# The fields a past day is rebuilt from: what a number cost, where it was,
-# whether it was idle, and whether it was ours at all.
-MONEY_FIELDS = ("rental_price", "one_time_price")
-HISTORY_FIELDS = (
-    *MONEY_FIELDS,
-    "currency",
-    "region",
-    "number_type",
-    "voice_url",
-    "sms_url",
-    "released_at",
-)
 
 
 @dataclass(frozen=True)
@@ -173,60 +158,39 @@ class _State:
         )
 
 
-@dataclass(slots=True)
-class _FieldHistory:
-    """One field's change records, oldest first, as parallel lists."""
+def _state(number: NumberHistory, end: datetime) -> _State | None:
+    """The number at `end`, or None when it was not ours then."""
 
-    observed_at: list[datetime] = field(default_factory=list)
-    old: list[Any] = field(default_factory=list)
-    new: list[Any] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class _NumberHistory:
-    """A number with change records: its current values and its changes per field."""
-
-    account_sid: str
-    cost_centre: str
-    first_seen: datetime
-    current: dict[str, Any]
-    changes: dict[str, _FieldHistory] = field(default_factory=dict)
-    # Every moment the number's state may change at: it is one state from
-    # one to the next, worked out once (twelve months, mostly one stretch).
-    moments: list[datetime] = field(default_factory=list)
-    states: dict[int, "_State | None"] = field(default_factory=dict)
-
-    def value(self, name: str, end: datetime) -> Any:
-        """The value in force at `end`: the new value of the latest change
-        observed by then; before the first change, its old value; with no
-        change, the current value."""
-        changes = self.changes.get(name)
-        if changes is None:
-            return self.current[name]
-        later = bisect_right(changes.observed_at, end)
-        return changes.new[later - 1] if later else changes.old[0]
-
-    def state(self, end: datetime) -> _State | None:
-        """The number at `end`, or None when it was not ours then."""
-        stretch = bisect_right(self.moments, end)
-        if stretch not in self.states:
-            self.states[stretch] = self._state_at(end)
-        return self.states[stretch]
-
-    def _state_at(self, end: datetime) -> _State | None:
-        released_at = self.value("released_at", end)
-        if self.first_seen > end or (released_at is not None and released_at <= end):
+    def at_end() -> _State | None:
+        if not number.was_ours(end):
             return None
         return _State(
-            account_sid=self.account_sid,
-            cost_centre=self.cost_centre,
-            region=self.value("region", end) or "",
-            currency=self.value("currency", end) or "",
-            number_type=self.value("number_type", end) or "",
-            rental_price=self.value("rental_price", end),
-            one_time_price=self.value("one_time_price", end),
-            idle=not self.value("voice_url", end) and not self.value("sms_url", end),
+            account_sid=number.account_sid,
+            cost_centre=number.cost_centre,
+            region=number.value("region", end) or "",
+            currency=number.value("currency", end) or "",
+            number_type=number.value("number_type", end) or "",
+            rental_price=number.value("rental_price", end),
+            one_time_price=number.value("one_time_price", end),
+            idle=not number.value("voice_url", end) and not number.value("sms_url", end),
         )
+
+    return number.once_per_stretch(end, at_end)
+
+
+def _numbers_with_history(
+    filters: CostFilters, *, first: datetime, last: datetime
+) -> list[NumberHistory]:
+    """The numbers with change records that may have been ours at some moment
+    from `first` to `last`, with those records: two queries.
+
+    A number released now, before `first`, is left out: its release is its
+    latest change of presence."""
+    return numbers_with_history(
+        _numbers(filters)
+        .filter(has_history(), first_seen__lte=last)
+        .filter(Q(released_at__isnull=True) | Q(released_at__gt=first))
+    )
 
 
 def end_of_day(day: date) -> datetime:
@@ -261,10 +225,10 @@ def cost_report(
         _add_grouped(groups, types, numbers.filter(released_at__isnull=True), by=by)
     else:
         end = min(end_of_day(as_of), now)
-        plain = _current_values_match(_numbers(filters).exclude(_has_history()), filters)
+        plain = _current_values_match(_numbers(filters).exclude(has_history()), filters)
         _add_grouped(groups, types, plain.filter(_present_q(end)), by=by)
         for number in _numbers_with_history(filters, first=end, last=end):
-            state = number.state(end)
+            state = _state(number, end)
             if state is not None and state.matches(filters):
                 key = state.region if by == "region" else state.cost_centre
                 sums = state.sums()
@@ -315,7 +279,7 @@ def monthly_rental_history(
     rental: dict[tuple[date, str], Decimal] = defaultdict(lambda: ZERO)
     currencies: set[str] = set()
 
-    plain = _current_values_match(_numbers(filters).exclude(_has_history()), filters)
+    plain = _current_values_match(_numbers(filters).exclude(has_history()), filters)
     per_day: dict[str, Any] = {}
     for i, end in enumerate(ends):
         per_day[f"numbers_{i}"] = Count("id", filter=_present_q(end))
@@ -335,7 +299,7 @@ def monthly_rental_history(
 
     for number in _numbers_with_history(filters, first=ends[0], last=ends[-1]):
         for day, end in zip(days, ends, strict=True):
-            state = number.state(end)
+            state = _state(number, end)
             if state is not None and state.matches(filters):
                 currencies.add(state.currency)
                 if state.rental_price is not None:
@@ -400,11 +364,6 @@ def _current_values_match(numbers: QuerySet[ExoPhone], filters: CostFilters) -> 
     return numbers
 
 
-def _has_history() -> Exists:
-    """The number has a change record of a field a past day is rebuilt from."""
-    return Exists(ExoPhoneChange.objects.filter(exophone=OuterRef("pk"), field__in=HISTORY_FIELDS))
-
-
 def _present_q(end: datetime) -> Q:
     """A number with no change record was ours at `end`."""
     return Q(first_seen__lte=end) & (Q(released_at__isnull=True) | Q(released_at__gt=end))
@@ -449,68 +408,6 @@ def _add_grouped(
     )
     for row in by_type:
         types[row["number_type"], row["currency"]].add(_Sums.of_row(row))
-
-
-def _numbers_with_history(
-    filters: CostFilters, *, first: datetime, last: datetime
-) -> list[_NumberHistory]:
-    """The numbers with change records that may have been ours at some moment
-    from `first` to `last`, with those records: two queries.
-
-    A number released now, before `first`, is left out: its release is its
-    latest change of presence."""
-    numbers = (
-        _numbers(filters)
-        .filter(_has_history(), first_seen__lte=last)
-        .filter(Q(released_at__isnull=True) | Q(released_at__gt=first))
-    )
-    histories = {
-        pk: _NumberHistory(
-            account_sid=account_sid,
-            cost_centre=cost_centre,
-            first_seen=first_seen,
-            current=dict(zip(HISTORY_FIELDS, current, strict=True)),
-        )
-        for pk, account_sid, cost_centre, first_seen, *current in numbers.values_list(
-            "pk", "account__sid", "cost_centre", "first_seen", *HISTORY_FIELDS
-        )
-    }
-    changes = (
-        ExoPhoneChange.objects.filter(exophone__in=numbers.values("pk"), field__in=HISTORY_FIELDS)
-        .order_by("exophone_id", "field", "observed_at", "id")
-        .values_list("exophone_id", "field", "observed_at", "old_value", "new_value")
-    )
-    for pk, name, observed_at, old, new in changes:
-        # A number first listed between the two queries has no history here.
-        if pk in histories:
-            history = histories[pk].changes.setdefault(name, _FieldHistory())
-            history.observed_at.append(observed_at)
-            history.old.append(_read(name, old))
-            history.new.append(_read(name, new))
-    for number in histories.values():
-        released_at = number.current["released_at"]
-        number.moments = sorted(
-            [number.first_seen, *([released_at] if released_at else [])]
-            + [moment for changes in number.changes.values() for moment in changes.observed_at]
-        )
-    return list(histories.values())
-
-
-def _read(name: str, text: str | None) -> Any:
-    """A change record's text as the model holds the value; unreadable: empty."""
-    if text is None:
-        return None
-    if name in MONEY_FIELDS:
-        try:
-            return parse_money(text, field=name)
-        except MoneyError:
-            return None
-    if name == "released_at":
-        try:
-            return parse_rfc3339(text)
-        except ExotelDateError:
-            return None
-    return text
 
 
 def _first_days(now: datetime, months: int) -> list[date]:
