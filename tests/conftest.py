@@ -1,9 +1,12 @@
 """Shared fixtures."""
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # `make screenshots` sets this: only then do browser tests write the README's
 # pictures, so `make test` leaves every tracked file as it was.
@@ -30,3 +33,49 @@ def _test_settings(settings) -> None:
     settings.STATIC_ROOT = None
     # A real hash costs about a second per user created or logged in.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Debian's Chromium, as root, headless, with no call home (the machine's
+# network is closed: those connections would only fail).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page(live_server) -> Iterator[object]:
+    """A Chromium page at 1400 x 900 on the live server; `page.console_errors`
+    collects what the browser reports as errors."""
+    # Playwright's sync API runs an event loop in this thread, and Django
+    # refuses ORM calls from a thread with a running loop unless told.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
+            )
+            context = browser.new_context(
+                viewport={"width": 1400, "height": 900}, accept_downloads=True
+            )
+            page = context.new_page()
+            page.console_errors = []
+            page.on("console", lambda message: _console(page, message))
+            page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+            yield page
+            browser.close()
+            connections.close_all()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def _console(page: object, message: object) -> None:
+    # Chromium asks for /favicon.ico on its own; nothing here links it.
+    if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+        page.console_errors.append(f"{message.text} ({message.location['url']})")

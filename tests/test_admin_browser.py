@@ -3,14 +3,11 @@
 Under `make screenshots`, also writes the pictures of docs/screenshots/ that the README shows.
 """
 
-import os
 import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from exoinventory.numbers.models import Circle, Direction, ExoPhone, SyncRun
@@ -35,37 +32,6 @@ pytestmark = [
         shutil.which("chromium") is None, reason="Chromium is not installed (CI installs it)"
     ),
 ]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page(live_server) -> Iterator[object]:
-    # Playwright's sync API runs an event loop in this thread, and Django
-    # refuses ORM calls from a thread with a running loop unless told.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
-            )
-            context = browser.new_context(viewport={"width": 1400, "height": 900})
-            yield context.new_page()
-            browser.close()
-            # The ORM calls made under the running loop have their own
-            # connection, which would otherwise outlive the test database.
-            connections.close_all()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def an_inventory() -> ExoPhone:
@@ -214,3 +180,4 @@ def test_a_superuser_finds_a_number_and_reads_its_history(live_server, page) -> 
     assert page.locator("input[name=rental_price]").count() == 0
     assert f"/admin/numbers/exophone/{down.pk}/change/" in page.url
     save_screenshot(page, "admin-exophone-change")
+    assert page.console_errors == []

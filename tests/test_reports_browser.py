@@ -3,15 +3,12 @@ live server: what a finance user and an auditor do, with no console error."""
 
 import csv
 import io
-import os
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from exoinventory.numbers.models import Circle
@@ -30,14 +27,6 @@ pytestmark = [
     ),
 ]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VOICE_229 = "https://my.exotel.com/acme/exoml/start_voice/229"
 # What the Finance and Auditor groups hold that these pages use (test_roles
 # checks the groups themselves).
@@ -49,38 +38,6 @@ AUDITOR = (
     "numbers.view_exophonechange",
     "numbers.view_syncrun",
 )
-
-
-@pytest.fixture
-def page(live_server) -> Iterator[object]:
-    # Playwright's sync API runs an event loop in this thread, and Django
-    # refuses ORM calls from a thread with a running loop unless told.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
-            )
-            context = browser.new_context(
-                viewport={"width": 1400, "height": 900}, accept_downloads=True
-            )
-            page = context.new_page()
-            page.console_errors = []
-            page.on("console", lambda message: _console(page, message))
-            page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-            yield page
-            browser.close()
-            connections.close_all()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-def _console(page: object, message: object) -> None:
-    # Chromium asks for /favicon.ico on its own; nothing here links it.
-    if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
-        page.console_errors.append(f"{message.text} ({message.location['url']})")
 
 
 def an_inventory() -> None:
