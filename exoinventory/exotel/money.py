@@ -46,3 +46,9 @@ def parse_money(value: object, *, field: str = "amount") -> Decimal:
     if quantised != amount:
         raise MoneyError(f"{field}: {value!r} has more than {PLACES} decimal places")
     return quantised
+
+
+def shown_places(amount: Decimal) -> int:
+    """Decimal places to show an amount with: at least two, and every non-zero
+    one Exotel sent (499.000000 → 2, 0.250000 → 2, 0.012500 → 4)."""
+    return max(2, -amount.normalize().as_tuple().exponent)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from exoinventory.exotel.money import shown_places
 from exoinventory.numbers.models import ConnectivityStatus, ExoPhone, ExoPhoneChange
 from exoinventory.numbers.selectors.freshness import last_seen_text
 
@@ -35,8 +36,7 @@ def money(amount: Decimal | None, currency: str) -> str:
     An amount Exotel sent unreadably is stored empty and shown so, never as 0."""
     if amount is None:
         return UNREADABLE
-    places = max(2, -amount.normalize().as_tuple().exponent)
-    return f"{currency} {amount:,.{places}f}".lstrip()
+    return f"{currency} {amount:,.{shown_places(amount)}f}".lstrip()
 
 
 # The fields holding an amount in the number's currency.

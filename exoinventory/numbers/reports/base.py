@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.views import View
 
 from exoinventory.exotel.dates import format_rfc3339
+from exoinventory.exotel.money import shown_places
 from exoinventory.numbers.models import Account
 
 FORMATS = ("html", "csv", "json")
@@ -54,8 +55,7 @@ Cell = str | int | Decimal | bool | datetime | date | None
 def plain_decimal(amount: Decimal) -> str:
     """'1499.50': no exponent, no separators, at least two places and every
     non-zero one (Exotel stores six)."""
-    places = max(2, -amount.normalize().as_tuple().exponent)
-    return f"{amount:.{places}f}"
+    return f"{amount:.{shown_places(amount)}f}"
 
 
 def inert(text: str) -> str:
