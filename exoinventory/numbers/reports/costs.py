@@ -158,7 +158,8 @@ class CostsReport(ReportView):
         for row in _report(query).rows:
             yield (
                 row.account_sid,
-                *((row.key, row.key_name) if by_region else (row.key,)),
+                # Per cost centre, "(none)" names the numbers without one.
+                *((row.key, row.key_name) if by_region else (row.key_name,)),
                 row.currency,
                 row.numbers,
                 row.monthly_rental,
@@ -182,7 +183,7 @@ def _json_row(row: CostRow, by: str) -> dict[str, Any]:
     key = (
         {"region": row.key, "region_name": row.key_name}
         if by == "region"
-        else {"cost_centre": row.key}
+        else {"cost_centre": row.key_name}
     )
     return {
         "account_sid": row.account_sid,
