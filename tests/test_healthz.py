@@ -29,7 +29,7 @@ def _frozen_time_and_interval(settings) -> Iterator[None]:
     settings.SYNC_INTERVAL_MINUTES = INTERVAL_MINUTES
     settings.LISTING_INTERVAL_MINUTES = LISTING_INTERVAL_MINUTES
     settings.EXOTEL_RATE_LIMIT_PER_MINUTE = 50
-    configure(settings, "acme1", "acme2")
+    configure(settings, "acme1")
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -100,7 +100,9 @@ def test_it_is_healthy_after_a_recent_good_listing_and_sweep(client: Client) -> 
     }
 
 
-def test_it_is_healthy_with_no_account_yet(client: Client) -> None:
+def test_it_is_healthy_with_no_account_yet(client: Client, settings) -> None:
+    configure(settings)
+
     status, body = _health(client)
 
     assert status == 200
@@ -109,8 +111,9 @@ def test_it_is_healthy_with_no_account_yet(client: Client) -> None:
 
 
 def test_it_is_unhealthy_when_the_last_good_sweep_is_older_than_three_intervals(
-    client: Client,
+    client: Client, settings
 ) -> None:
+    configure(settings, "acme1", "acme2")
     _synced(_account("acme1"), swept=2)
     stale = _synced(_account("acme2"), swept=16)
     # Failures since do not count as good sweeps.
@@ -128,8 +131,9 @@ def test_it_is_unhealthy_when_the_last_good_sweep_is_older_than_three_intervals(
 
 
 def test_it_is_unhealthy_when_the_last_good_listing_is_older_than_three_listing_intervals(
-    client: Client,
+    client: Client, settings
 ) -> None:
+    configure(settings, "acme1", "acme2")
     _synced(_account("acme1"), listed=181, swept=1)
     _synced(_account("acme2"), listed=179, swept=1)
 
@@ -201,8 +205,9 @@ def test_a_sweep_never_good_is_stale_once_its_first_run_is_three_intervals_old(
 
 
 def test_a_listing_never_good_has_three_listing_intervals_before_it_is_stale(
-    client: Client,
+    client: Client, settings
 ) -> None:
+    configure(settings, "acme1", "acme2")
     young, old = _account("acme1"), _account("acme2")
     for account, minutes_ago in ((young, 40), (old, 181)):
         _run(account, LISTING, minutes_ago=minutes_ago, outcome=SyncRun.Outcome.FAILED)
@@ -236,7 +241,10 @@ def test_an_account_no_longer_configured_is_left_out(client: Client) -> None:
     assert [account["account_sid"] for account in body["accounts"]] == ["acme1"]
 
 
-def test_it_counts_each_accounts_current_numbers_and_those_with_no_data(client: Client) -> None:
+def test_it_counts_each_accounts_current_numbers_and_those_with_no_data(
+    client: Client, settings
+) -> None:
+    configure(settings, "acme1", "acme2")
     acme1 = _synced(_account("acme1"))
     make_exophone(account=acme1, connectivity_observed_at=NOW - timedelta(minutes=1))
     make_exophone(account=acme1, connectivity_observed_at=NOW - timedelta(minutes=11))
@@ -372,3 +380,16 @@ def test_it_is_unhealthy_when_exotel_accounts_cannot_be_read(client: Client, set
     assert status == 503
     assert body["configuration"] == "EXOTEL_ACCOUNTS cannot be read"
     assert "SECRET" not in json.dumps(body)
+
+
+def test_a_configured_account_no_run_has_reached_yet_is_listed(client: Client, settings) -> None:
+    # Its row is made by its first run: a worker that never ran must not hide it.
+    configure(settings, "acme1", "fresh")
+    _synced(_account("acme1"))
+
+    status, body = _health(client)
+
+    assert status == 200
+    fresh = next(account for account in body["accounts"] if account["account_sid"] == "fresh")
+    assert fresh["last_good_listing"] is None and fresh["last_good_sweep"] is None
+    assert (fresh["numbers"], fresh["stale"]) == (0, False)

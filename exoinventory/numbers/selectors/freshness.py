@@ -54,7 +54,7 @@ class Freshness:
     def at(cls, now: datetime) -> "Freshness":
         return cls(now=now, cadences=cadences_by_account())
 
-    def cadence(self, account_id: int) -> Cadence:
+    def cadence(self, account_id: int | None) -> Cadence:
         return self.cadences.get(account_id) or account_cadence(0)
 
     def is_fresh(self, phone: ExoPhone) -> bool:

@@ -58,7 +58,7 @@ class SyncState:
     """When an account's last good listing and sweep finished (None: never),
     and, for a kind never good, when its first run started (None: never ran)."""
 
-    pk: int
+    pk: int | None  # None: no run has made the account's row yet
     sid: str
     last_good: dict[str, datetime | None]
     first_run: dict[str, datetime | None]
@@ -96,6 +96,10 @@ def sync_states() -> list[SyncState]:
     )
     never = {sid for _, sid, *lasts in rows if None in lasts}
     firsts = _first_runs(never) if never else {}
+    # A configured account no run has reached yet (its row is made by its
+    # first run) is listed too, with nothing known of it.
+    known = {sid for _, sid, *_ in rows}
+    rows += [(None, sid, *(None for _ in KINDS)) for sid in sids if sid not in known]
     return [
         SyncState(
             pk=pk,
