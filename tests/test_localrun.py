@@ -54,7 +54,9 @@ class LocalRun:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def wait_for_a_good_listing_and_sweep(self, seconds: float = 150) -> dict:
+    # Beat's first sweep comes a minute after start and the run takes about
+    # 90 s alone; a loaded 2-core machine needs the margin.
+    def wait_for_a_good_listing_and_sweep(self, seconds: float = 240) -> dict:
         """/healthz once the account has a good listing and a good sweep: the
         listing is queued at start, beat's first sweep comes one interval
         (a minute, for the simulator) after beat starts."""
