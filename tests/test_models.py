@@ -7,7 +7,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from exoinventory.numbers.models import Circle, ConnectivityStatus, Direction, ExoPhone
+from exoinventory.numbers.admin.display import status_class
+from exoinventory.numbers.models import Circle, Direction, ExoPhone
 from tests.factories import T0, make_account, make_connectivity_run, make_exophone
 
 pytestmark = pytest.mark.django_db
@@ -131,15 +132,14 @@ def test_an_unknown_circle_code_is_stored_and_shown_as_is(admin_client: Client) 
 
 
 @pytest.mark.parametrize(
-    ("status", "colour"),
+    ("status", "css_class"),
     [
-        ("active", "#2e7d32"),
-        ("major_outage", "#c62828"),
-        ("partial_network_outage", "#ef6c00"),
-        ("", "#757575"),
-        (None, "#757575"),
-        ("something_new", "#757575"),
+        ("active", "exo-status-active"),
+        ("major_outage", "exo-status-major-outage"),
+        ("partial_network_outage", "exo-status-partial-network-outage"),
+        ("", "exo-status-no-data"),
+        ("something_new", "exo-status-other"),
     ],
 )
-def test_each_connectivity_status_has_its_badge_colour(status: str | None, colour: str) -> None:
-    assert ConnectivityStatus.colour(status) == colour
+def test_each_connectivity_status_has_its_badge_class(status: str, css_class: str) -> None:
+    assert status_class(status) == css_class

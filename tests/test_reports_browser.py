@@ -129,7 +129,7 @@ def test_an_auditor_reads_the_flows_and_opens_a_numbers_history(live_server, pag
     log_in(page, live_server, "audrey", "/admin/")
     page.locator("#reports-menu").get_by_role("link", name="Flows").click()
     page.wait_for_selector("#flows")
-    flow = page.locator("#flows .flow-id", has_text="start_voice/229")
+    flow = page.locator("#flows .flow-id", has_text="voice 229")
     assert flow.get_attribute("title") == VOICE_229
     assert page.locator("#unassigned").get_by_text("+918041234567").is_visible()
     changes = page.locator("#flow-changes tbody tr")

@@ -63,14 +63,17 @@ def wired() -> dict[str, ExoPhone]:
 @pytest.mark.parametrize(
     ("url", "shown"),
     [
-        (VOICE_229, "start_voice/229"),
-        ("https://my.exotel.com/acme/exoml/start_voice/229/", "start_voice/229"),
-        ("https://my.exotel.com/acme/exoml/start_voice/229?x=1", "start_voice/229"),
+        (VOICE_229, "voice 229"),
+        (SMS_31, "sms 31"),
+        ("https://my.exotel.com/acme/exoml/start_voice/229/", "voice 229"),
+        ("https://my.exotel.com/acme/exoml/start_voice/229?x=1", "voice 229"),
+        ("https://flows.example.com/ivr/main", "ivr/main"),
+        ("https://flows.example.com/exoml/start_/7", "start_/7"),
         ("http://example.com/flow", "http://example.com/flow"),
         ("not a url", "not a url"),
     ],
 )
-def test_a_flow_is_known_by_the_last_two_segments_of_its_path(url: str, shown: str) -> None:
+def test_a_flow_is_known_by_its_kind_and_id(url: str, shown: str) -> None:
     assert flow_id(url) == shown
 
 
@@ -79,8 +82,8 @@ def test_a_flow_shows_its_id_with_the_full_url_on_hover(auditor: Client) -> None
 
     page = auditor.get(FLOWS).content.decode()
 
-    assert f'<span class="flow-id" title="{VOICE_229}">start_voice/229</span>' in page
-    assert f'<span class="flow-id" title="{SMS_31}">start_sms/31</span>' in page
+    assert f'<span class="flow-id" title="{VOICE_229}">voice 229</span>' in page
+    assert f'<span class="flow-id" title="{SMS_31}">sms 31</span>' in page
 
 
 def test_the_json_lists_each_flow_with_its_current_numbers_and_the_numbers_with_none(
@@ -224,7 +227,7 @@ def test_a_change_says_which_sync_run_noticed_it_or_who_made_it(auditor: Client)
     assert f'<a href="/admin/numbers/syncrun/{run}/change/">sync run {run}</a>' in page
     assert "<td>alice</td>" in page
     assert "22 Nov 2026, 11:30" in page  # noticed, in Asia/Kolkata
-    assert f'<span class="flow-id" title="{VOICE_17}">start_voice/17</span>' in page
+    assert f'<span class="flow-id" title="{VOICE_17}">voice 17</span>' in page
     changes = [row for row in table if row[0] == "change"]
     assert [row[-1] for row in changes] == [f"sync run {run}", "user alice"]
 

@@ -50,15 +50,6 @@ class ConnectivityStatus(models.TextChoices):
         """Exotel's word as a label; a word we do not know is shown as sent."""
         return str(cls(status).label) if status in cls.values else status
 
-    @classmethod
-    def colour(cls, status: str | None) -> str:
-        """Badge colour for a status; unknown and unobserved are grey."""
-        return {
-            cls.ACTIVE: "#2e7d32",
-            cls.MAJOR_OUTAGE: "#c62828",
-            cls.PARTIAL_NETWORK_OUTAGE: "#ef6c00",
-        }.get(status or "", "#757575")
-
 
 class Direction(models.TextChoices):
     INCOMING = "incoming", "Incoming calls"

@@ -1,6 +1,7 @@
 """How the admin pages show statuses, money and circles."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -19,11 +20,22 @@ def status_label(status: str) -> str:
     return ConnectivityStatus.label_of(status) if status else NO_DATA
 
 
+def status_class(status: str) -> str:
+    """The CSS class of a status's badge and timeline bar (numbers/admin.css):
+    one per Exotel word we know, "other" for a word we do not, "no-data"."""
+    if not status:
+        return "exo-status-no-data"
+    if status in ConnectivityStatus.values:
+        return f"exo-status-{status.replace('_', '-')}"
+    return "exo-status-other"
+
+
 def status_badge(status: str, label: str | None = None) -> SafeString:
-    """A badge in the status's colour, labelled `label` or the status itself."""
+    """A badge in the status's colour and pattern, labelled `label` or the
+    status itself: never told apart by colour alone."""
     return format_html(
-        '<span class="exo-badge" style="background-color: {}">{}</span>',
-        ConnectivityStatus.colour(status),
+        '<span class="exo-badge {}">{}</span>',
+        status_class(status),
         label or status_label(status),
     )
 
@@ -89,15 +101,60 @@ def circle_label(code: str, name: str | None) -> str:
     return f"{name} ({code})" if name else code
 
 
-def status_now_badge(phone: ExoPhone, direction: str) -> SafeString:
+def status_now_badge(phone: ExoPhone, direction: str, *, now: datetime | None = None) -> SafeString:
     """The direction's status by the freshness rule: Exotel's word while fresh,
-    else a grey "no data" with what was last seen and how long ago. The
-    queryset carries `<direction>_now` (selectors.freshness.Freshness.annotate)."""
+    with since when (the start of its current run), else a grey "no data"
+    with what was last seen and how long ago. The queryset carries
+    `<direction>_now` and `<direction>_since` (Freshness.annotate)."""
+    now = now or timezone.now()
     status = getattr(phone, f"{direction}_now")
     if status:
-        return status_badge(status)
+        since = getattr(phone, f"{direction}_since", None)
+        if since is None:
+            return status_badge(status)
+        return format_html(
+            '{} <span class="exo-quiet exo-since" title="{}">{}</span>',
+            status_badge(status),
+            local_time_text(since),
+            since_text(since, now=now),
+        )
     return format_html(
         '{} <span class="exo-quiet">{}</span>',
         status_badge(""),
-        last_seen_text(phone, direction, now=timezone.now()),
+        last_seen_text(phone, direction, now=now),
     )
+
+
+def duration_text(span: timedelta | float) -> str:
+    """A duration as people read it: "3 h 12 min", "2 d 5 h", "45 s".
+    The two largest units, the smaller one only when not zero; under a
+    minute in seconds; never a microsecond."""
+    seconds = int(span.total_seconds() if isinstance(span, timedelta) else span)
+    if seconds < 60:
+        return f"{max(seconds, 0)} s"
+    units = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
+    parts = []
+    for name, size in units:
+        count, seconds = divmod(seconds, size)
+        if count or parts:
+            parts.append((count, name))
+        if len(parts) == 2:
+            break
+    return " ".join(f"{count} {name}" for count, name in parts if count)
+
+
+def local_time_text(moment: datetime) -> str:
+    """A moment in the configured zone, with the zone named: "21 Nov 2026, 14:05 IST"."""
+    local = timezone.localtime(moment)
+    return f"{local:%-d %b %Y, %H:%M} {local.tzname()}"
+
+
+def since_text(moment: datetime, *, now: datetime) -> str:
+    """ "since 14:05" today, "since 21 Nov 14:05" this year, else "since 21 Nov 2025"
+    (in the configured zone: the page names it)."""
+    local, today = timezone.localtime(moment), timezone.localtime(now)
+    if local.date() == today.date():
+        return f"since {local:%H:%M}"
+    if local.year == today.year:
+        return f"since {local:%-d %b %H:%M}"
+    return f"since {local:%-d %b %Y}"

@@ -177,9 +177,6 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         ("Ours (kept across syncs)", {"fields": LOCAL_FIELDS}),
     )
 
-    class Media:
-        css = {"all": ("numbers/admin.css",)}
-
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExoPhone]:
         freshness = Freshness.at(timezone.now())
         return freshness.annotate(with_circle_name(super().get_queryset(request)))

@@ -162,9 +162,6 @@ class ConnectivityRunAdmin(PhoneNumberSearchMixin, RecordAdmin):
     search_help_text = "A number in any form."
     phone_number_field = "exophone__phone_number"
 
-    class Media:
-        css = {"all": ("numbers/admin.css",)}
-
     @admin.display(description="status", ordering="status")
     def badge(self, obj: ConnectivityRun) -> SafeString:
         return status_badge(obj.status)

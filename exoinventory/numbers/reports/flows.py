@@ -2,7 +2,7 @@
 flow, and the flow changes noticed in a window (default the last 30 days).
 
 For auditors (numbers.view_flow_report). A flow is shown by its id
-("start_voice/229"), its full URL on hover and in the CSV and JSON.
+("voice 229"), its full URL on hover and in the CSV and JSON.
 """
 
 from collections.abc import Iterator, Sequence

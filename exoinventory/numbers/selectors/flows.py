@@ -14,14 +14,22 @@ from exoinventory.numbers.models import ExoPhone, ExoPhoneChange
 # A flow kind and the ExoPhone field that holds its URL.
 FLOW_FIELDS = {"voice": "voice_url", "sms": "sms_url"}
 KIND_OF_FIELD = {name: kind for kind, name in FLOW_FIELDS.items()}
+# Exotel's flow URLs end in start_voice/<id> or start_sms/<id>.
+EXOTEL_FLOW_PREFIX = "start_"
 
 
 def flow_id(url: str) -> str:
-    """'start_voice/229' for 'https://my.exotel.com/acme/exoml/start_voice/229':
-    the last two segments of the path, which tell flows apart in an account.
-    A URL with a shorter path is shown whole."""
+    """'voice 229' for 'https://my.exotel.com/acme/exoml/start_voice/229': an
+    Exotel flow is "start_<kind>/<id>" at the end of its path. Another URL is
+    known by the last two segments of its path, and one with a shorter path
+    is shown whole."""
     segments = [segment for segment in urlsplit(url).path.split("/") if segment]
-    return "/".join(segments[-2:]) if len(segments) >= 2 else url
+    if len(segments) < 2:
+        return url
+    kind, number = segments[-2:]
+    if kind.startswith(EXOTEL_FLOW_PREFIX) and kind != EXOTEL_FLOW_PREFIX:
+        return f"{kind.removeprefix(EXOTEL_FLOW_PREFIX)} {number}"
+    return f"{kind}/{number}"
 
 
 @dataclass(frozen=True)

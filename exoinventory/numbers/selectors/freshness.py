@@ -15,15 +15,17 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.utils.timesince import timesince
 
 from exoinventory.numbers.cadence import Cadence, account_cadence
-from exoinventory.numbers.models import ConnectivityStatus, Direction, ExoPhone
+from exoinventory.numbers.models import ConnectivityRun, ConnectivityStatus, Direction, ExoPhone
 
 
 def current_numbers_by_account() -> dict[int, int]:
@@ -89,6 +91,23 @@ class Freshness:
                 for direction in Direction.values
             }
         )
+
+
+def with_status_since(queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
+    """Annotate `incoming_since` and `outgoing_since`: when the direction's
+    current run began (None: never observed). A run breaks wherever its
+    status changed or went unobserved for longer than the freshness window,
+    so for a fresh status this is since when it has been so, continuously."""
+    return queryset.annotate(
+        **{
+            f"{direction}_since": Subquery(
+                ConnectivityRun.objects.filter(
+                    exophone=OuterRef("pk"), direction=direction, is_current=True
+                ).values("first_observed_at")[:1]
+            )
+            for direction in Direction.values
+        }
+    )
 
 
 def no_data_by_account(freshness: Freshness) -> dict[int, int]:
