@@ -10,7 +10,10 @@ from celery.signals import beat_init, worker_init
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exoinventory.settings")
 
 app = Celery("exoinventory")
-app.config_from_object("django.conf:settings", namespace="CELERY")
+# Django's settings, loaded when Celery first reads its configuration: a bad
+# variable stops the worker or beat with its one line there
+# (exoinventory.config), not inside Celery's traceback.
+app.config_from_object("exoinventory.config:checked_settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 

@@ -22,6 +22,10 @@ import sys
 import time
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
+from exoinventory.config import private_directory
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("EXOINVENTORY_VAR_DIR", BASE_DIR / "var"))
 ADMIN_USERNAME = "admin"
@@ -158,7 +162,13 @@ def _admin_login(supervisor: Supervisor) -> None:
 
 
 def main() -> int:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Readable by this user alone: the SQLite file holds password hashes
+    # and sessions, the folder the secret key.
+    try:
+        private_directory("EXOINVENTORY_VAR_DIR", VAR_DIR)
+    except ImproperlyConfigured as error:
+        print(f"exoinventory: configuration error: {error}", file=sys.stderr)
+        return 2
     for folder in ("processed", "control"):
         (VAR_DIR / "celery-broker" / folder).mkdir(parents=True, exist_ok=True)
     environ = local_environment()

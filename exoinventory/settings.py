@@ -8,42 +8,26 @@ present. Bad values fail loudly at start-up rather than at first use.
 
 from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from exoinventory.config import (
+    BROKER_SCHEMES,
+    LOG_LEVELS,
+    REDIS_SCHEMES,
+    env,
+    env_bool,
+    env_choice,
+    env_database,
+    env_int,
+    env_time_zone,
+    env_url,
+    private_directory,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+env.read_env(BASE_DIR / ".env", overwrite=False)
 
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-def env_bool(name: str, *, default: bool) -> bool:
-    """A boolean variable; anything but true/false/yes/no/on/off/1/0 is refused
-    (django-environ would read a typo such as "ture" as false)."""
-    raw = env.str(name, default="").strip().lower()
-    if not raw:
-        return default
-    if raw not in _TRUE | _FALSE:
-        raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
-    return raw in _TRUE
-
-
-def env_int(name: str, *, default: int, minimum: int = 0) -> int:
-    """A whole-number variable of at least `minimum`, refused with its name otherwise."""
-    raw = env.str(name, default="").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}")
-    return value
-
+DAY_MINUTES = 24 * 60
 
 # Local state of a single-machine run: the SQLite database, the filesystem
 # broker's queue, sync locks. Compose keeps its data in PostgreSQL instead.
@@ -109,12 +93,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'exoinventory.sqlite3'}"),
+    "default": env_database(
+        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'exoinventory.sqlite3'}"
+    ),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("DJANGO_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env_int("DJANGO_CONN_MAX_AGE", default=60, maximum=DAY_MINUTES * 60)
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    private_directory("EXOINVENTORY_VAR_DIR", VAR_DIR)
     # The local run has a web server, a worker and beat writing to one file:
     # WAL lets readers go on while the sync writes, and the timeout waits out a
     # writer instead of failing with "database is locked".
@@ -137,7 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-gb"
 # Everything is stored in UTC; TIME_ZONE is only how times are shown.
 USE_TZ = True
-TIME_ZONE = env.str("TIME_ZONE", default="Asia/Kolkata")
+TIME_ZONE = env_time_zone("TIME_ZONE", default="Asia/Kolkata")
 USE_I18N = True
 
 STATIC_URL = "static/"
@@ -164,7 +152,9 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "exoinventory.error_reports.ExoinventoryRepo
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env_int(
+    "DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000, maximum=2 * 31536000
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
@@ -178,18 +168,24 @@ X_FRAME_OPTIONS = "DENY"
 EXOTEL_ACCOUNTS = env.str("EXOTEL_ACCOUNTS", default="")
 # Exotel documents 200 requests/min for its APIs, and some newer pages 50/min
 # for the ExoPhone API: the lower figure is the safe default.
-EXOTEL_RATE_LIMIT_PER_MINUTE = env_int("EXOTEL_RATE_LIMIT_PER_MINUTE", default=50, minimum=1)
+EXOTEL_RATE_LIMIT_PER_MINUTE = env_int(
+    "EXOTEL_RATE_LIMIT_PER_MINUTE", default=50, minimum=1, maximum=100_000
+)
 # v2_beta dates carry no zone ("2016-03-04 17:31:50"); Exotel is an Indian
 # service and shows its dashboard in IST, so that is how they are read.
-EXOTEL_LISTING_TIME_ZONE = env.str("EXOTEL_LISTING_TIME_ZONE", default="Asia/Kolkata")
+EXOTEL_LISTING_TIME_ZONE = env_time_zone("EXOTEL_LISTING_TIME_ZONE", default="Asia/Kolkata")
 # When set, the per-account request budget is shared through Redis by every
 # process that syncs (several Celery workers); otherwise it is per process.
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = env_url("REDIS_URL", default="", schemes=REDIS_SCHEMES)
 
 # The connectivity sweep's schedule, and the listing's (prices and flows
 # change rarely): see exoinventory/numbers/cadence.py and docs/sync.md.
-SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", default=5, minimum=1)
-LISTING_INTERVAL_MINUTES = env_int("LISTING_INTERVAL_MINUTES", default=60, minimum=1)
+# At most a day between sweeps and a week between listings: beyond that the
+# inventory is not being kept, and the arithmetic of absurd values overflows.
+SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", default=5, minimum=1, maximum=DAY_MINUTES)
+LISTING_INTERVAL_MINUTES = env_int(
+    "LISTING_INTERVAL_MINUTES", default=60, minimum=1, maximum=7 * DAY_MINUTES
+)
 # How long a listing or a sweep task may run before it stops and rolls back
 # (numbers.tasks). A scheduled listing is spread over three quarters of its
 # interval, and takes longer when half the budget cannot list the account in
@@ -201,7 +197,7 @@ SWEEP_TIME_LIMIT_SECONDS = max(55 * 60, 2 * SYNC_INTERVAL_MINUTES * 60)
 # --- Celery (read by exoinventory.celery_app under the CELERY_ namespace)
 # The default is kombu's filesystem transport under var/: it needs no server,
 # which is what the one-command local run wants. Compose sets Redis.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", default="filesystem://", schemes=BROKER_SCHEMES)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = VAR_DIR / "celery-broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -247,5 +243,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", default="INFO", choices=LOG_LEVELS),
+    },
 }

@@ -182,6 +182,13 @@ def test_it_reads_an_empty_setting_as_no_accounts() -> None:
         (f"https://{KEY}:{TOKEN}/x@api.exotel.com/Acme", "percent-encode '/'"),
         # No host at all: "KEY:TOKEN" parses as scheme and path.
         ("mykey:s3cr3tSECRET", "entry 1 is not a URL"),
+        # Basic auth sends Latin-1: a token beyond it would fail at the first
+        # request; one with a space or a control character is a paste error.
+        (f"https://{quote(KEY)}:{quote('s3cr3tSECRET€')}@api.exotel.com/Acme", "printable ASCII"),
+        (f"https://{quote(KEY)}:{quote('s3cr3tSECRET é')}@api.exotel.com/Acme", "printable ASCII"),
+        (f"https://{quote(KEY)}:s3cr3tSECRET%0A@api.exotel.com/Acme", "printable ASCII"),
+        (f"https://{quote('ключ')}:{quote(TOKEN, safe='')}@api.exotel.com/Acme", "printable ASCII"),
+        (f"https://{ENCODED}@api.exotel.com/Acmé", "printable ASCII"),
     ],
 )
 def test_it_refuses_a_bad_entry_naming_it_without_its_credentials(

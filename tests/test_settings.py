@@ -6,6 +6,7 @@ with only the variables it names (the test run's own are left out).
 
 import os
 import secrets
+import stat
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -35,17 +36,24 @@ SETTINGS_VARIABLES = (
     "CELERY_",
     "REDIS_URL",
     "EXOINVENTORY_",
+    "DATABASE_URL",
+    "LOG_LEVEL",
 )
 
 
-def manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+def clean_environment(**variables: str) -> dict[str, str]:
+    """This process's environment without the settings' own variables, plus `variables`."""
     env = {
         name: value for name, value in os.environ.items() if not name.startswith(SETTINGS_VARIABLES)
     }
+    return {**env, **variables}
+
+
+def manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=REPO,
-        env={**env, **variables},
+        env=clean_environment(**variables),
         capture_output=True,
         text=True,
         timeout=120,
@@ -85,40 +93,120 @@ def test_a_missing_secret_key_stops_start_up_with_a_clear_message(secret_key: st
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("variable", "value", "complaint"),
-    [
-        ("SYNC_INTERVAL_MINUTES", "abc", "SYNC_INTERVAL_MINUTES must be a whole number, not 'abc'"),
-        (
-            "SYNC_INTERVAL_MINUTES",
-            "0",
-            "SYNC_INTERVAL_MINUTES must be a whole number of at least 1",
-        ),
-        (
-            "SYNC_INTERVAL_MINUTES",
-            "-5",
-            "SYNC_INTERVAL_MINUTES must be a whole number of at least 1",
-        ),
-        ("EXOTEL_RATE_LIMIT_PER_MINUTE", "fifty", "EXOTEL_RATE_LIMIT_PER_MINUTE must be a whole"),
-        ("EXOTEL_RATE_LIMIT_PER_MINUTE", "0", "EXOTEL_RATE_LIMIT_PER_MINUTE must be"),
-        (
-            "LISTING_INTERVAL_MINUTES",
-            "0",
-            "LISTING_INTERVAL_MINUTES must be a whole number of at least 1",
-        ),
-        ("LISTING_INTERVAL_MINUTES", "hourly", "LISTING_INTERVAL_MINUTES must be a whole number"),
-        ("DJANGO_CONN_MAX_AGE", "a minute", "DJANGO_CONN_MAX_AGE must be a whole number"),
-        ("DJANGO_DEBUG", "ture", "DJANGO_DEBUG must be true or false, not 'ture'"),
-        ("DJANGO_SECURE_SSL_REDIRECT", "maybe", "DJANGO_SECURE_SSL_REDIRECT must be true or false"),
-    ],
-)
-def test_a_bad_value_stops_start_up_naming_the_variable(
+# Every variable the settings read, with each kind of wrong value: one line
+# naming the variable and what is wrong, never a traceback.
+BAD_VALUES = [
+    ("DJANGO_DEBUG", "ture", "DJANGO_DEBUG must be true or false, not 'ture'"),
+    ("DJANGO_SECURE_SSL_REDIRECT", "maybe", "DJANGO_SECURE_SSL_REDIRECT must be true or false"),
+    ("SYNC_INTERVAL_MINUTES", "abc", "SYNC_INTERVAL_MINUTES must be a whole number, not 'abc'"),
+    ("SYNC_INTERVAL_MINUTES", "2.5", "SYNC_INTERVAL_MINUTES must be a whole number, not '2.5'"),
+    ("SYNC_INTERVAL_MINUTES", "0", "SYNC_INTERVAL_MINUTES must be a whole number from 1 to 1440"),
+    ("SYNC_INTERVAL_MINUTES", "-5", "SYNC_INTERVAL_MINUTES must be a whole number from 1 to"),
+    ("SYNC_INTERVAL_MINUTES", "99999999999999", "from 1 to 1440, not 99999999999999"),
+    ("LISTING_INTERVAL_MINUTES", "hourly", "LISTING_INTERVAL_MINUTES must be a whole number"),
+    ("LISTING_INTERVAL_MINUTES", "0", "LISTING_INTERVAL_MINUTES must be a whole number from 1"),
+    ("LISTING_INTERVAL_MINUTES", "20000", "LISTING_INTERVAL_MINUTES must be a whole number from"),
+    ("EXOTEL_RATE_LIMIT_PER_MINUTE", "fifty", "EXOTEL_RATE_LIMIT_PER_MINUTE must be a whole"),
+    ("EXOTEL_RATE_LIMIT_PER_MINUTE", "0", "EXOTEL_RATE_LIMIT_PER_MINUTE must be"),
+    ("EXOTEL_RATE_LIMIT_PER_MINUTE", "10" * 12, "EXOTEL_RATE_LIMIT_PER_MINUTE must be"),
+    ("DJANGO_CONN_MAX_AGE", "a minute", "DJANGO_CONN_MAX_AGE must be a whole number"),
+    ("DJANGO_CONN_MAX_AGE", "-1", "DJANGO_CONN_MAX_AGE must be a whole number from 0"),
+    ("DJANGO_CONN_MAX_AGE", "9" * 30, "DJANGO_CONN_MAX_AGE must be a whole number from 0"),
+    ("DJANGO_SECURE_HSTS_SECONDS", "forever", "DJANGO_SECURE_HSTS_SECONDS must be a whole"),
+    ("DJANGO_SECURE_HSTS_SECONDS", "9" * 20, "DJANGO_SECURE_HSTS_SECONDS must be a whole"),
+    ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ("TIME_ZONE", "Mars/Olympus_Mons", "TIME_ZONE must be a time zone name"),
+    ("TIME_ZONE", "../../etc/passwd", "TIME_ZONE must be a time zone name"),
+    ("EXOTEL_LISTING_TIME_ZONE", "IST+5:30", "EXOTEL_LISTING_TIME_ZONE must be a time zone"),
+    ("DATABASE_URL", "garbage", "DATABASE_URL is not a URL like postgres://"),
+    ("DATABASE_URL", "mysql://db/inventory", "DATABASE_URL must start with postgres://"),
+    ("DATABASE_URL", "postgres://db:port/inventory", "DATABASE_URL is not a URL like"),
+    ("DATABASE_URL", "postgres://db:5432", "DATABASE_URL must name the database"),
+    ("CELERY_BROKER_URL", "garbage", "CELERY_BROKER_URL is not a URL like redis://"),
+    ("CELERY_BROKER_URL", "http://broker:6379/0", "CELERY_BROKER_URL must start with one of"),
+    ("CELERY_BROKER_URL", "redis://broker:six/0", "CELERY_BROKER_URL is not a URL like"),
+    ("CELERY_BROKER_URL", "redis:///0", "CELERY_BROKER_URL must name a host"),
+    ("REDIS_URL", "localhost:6379", "REDIS_URL is not a URL like redis://"),
+    ("REDIS_URL", "amqp://localhost/", "REDIS_URL must start with one of redis://, rediss://"),
+    ("REDIS_URL", "redis://localhost:99999/0", "REDIS_URL is not a URL like"),
+]
+
+
+@pytest.mark.parametrize(("variable", "value", "complaint"), BAD_VALUES)
+def test_a_bad_value_stops_start_up_with_one_line_naming_the_variable(
     variable: str, value: str, complaint: str
 ) -> None:
     result = manage("check", **{**PRODUCTION, variable: value})
 
-    assert result.returncode != 0
+    assert result.returncode == 2
+    assert result.stderr == f"exoinventory: configuration error: {result.stderr.split(': ', 2)[2]}"
+    assert result.stderr.count("\n") == 1, result.stderr
     assert complaint in result.stderr
+
+
+@pytest.mark.parametrize("variable", ["DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"])
+def test_a_refused_url_is_never_quoted_for_it_may_hold_a_password(variable: str) -> None:
+    result = manage("check", **{**PRODUCTION, variable: "redis://user:SECRETPW@db:xx/0"})
+
+    assert result.returncode == 2
+    assert "SECRETPW" not in result.stderr
+
+
+def test_an_uncreatable_var_dir_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+
+    result = manage("check", **PRODUCTION, EXOINVENTORY_VAR_DIR=str(blocker / "var"))
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("exoinventory: configuration error: EXOINVENTORY_VAR_DIR: ")
+    assert result.stderr.count("\n") == 1
+
+
+def test_the_local_database_folder_is_readable_by_its_user_alone(tmp_path: Path) -> None:
+    var_dir = tmp_path / "var"
+
+    result = manage("migrate", "-v", "0", **PRODUCTION, EXOINVENTORY_VAR_DIR=str(var_dir))
+
+    assert result.returncode == 0, result.stderr
+    assert (var_dir / "exoinventory.sqlite3").exists()
+    assert stat.S_IMODE(var_dir.stat().st_mode) == 0o700
+
+
+def test_gunicorn_stops_on_a_bad_value_instead_of_restarting_workers() -> None:
+    env = {
+        name: value for name, value in os.environ.items() if not name.startswith(SETTINGS_VARIABLES)
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "exoinventory.wsgi", "-b", "127.0.0.1:0"],
+        cwd=REPO,
+        env={**env, **PRODUCTION, "LOG_LEVEL": "LOUD"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 3  # gunicorn's "Worker failed to boot"
+    assert "exoinventory: configuration error: LOG_LEVEL must be one of" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_celery_worker_stops_on_a_bad_value_with_one_line() -> None:
+    env = {
+        name: value for name, value in os.environ.items() if not name.startswith(SETTINGS_VARIABLES)
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "exoinventory", "worker"],
+        cwd=REPO,
+        env={**env, **PRODUCTION, "CELERY_BROKER_URL": "http://broker/"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("exoinventory: configuration error: CELERY_BROKER_URL must")
+    assert result.stderr.count("\n") == 1
 
 
 def a_var_dir(tmp_path: Path, *, secret_key: str | None) -> Path:

@@ -115,11 +115,16 @@ def _parse_account(entry: str, position: int) -> ExotelAccount:
         raise ExotelConfigError(f"{where}: the URL needs KEY:TOKEN@ before the host")
     if parts.query or parts.fragment:
         raise ExotelConfigError(f"{where}: the URL must not have a query or fragment")
-    return ExotelAccount(
-        sid=sid,
-        scheme=parts.scheme,
-        host=host,
-        port=port,
-        key=unquote(parts.username),
-        token=unquote(parts.password),
-    )
+    key, token = unquote(parts.username), unquote(parts.password)
+    # HTTP basic auth sends them as Latin-1 bytes: anything else would fail
+    # at the first request, inside a traceback. Exotel's are ASCII.
+    if not all(_printable_ascii(text) for text in (sid, key, token)):
+        raise ExotelConfigError(
+            f"{where}: the account sid, key and token must be printable ASCII"
+            " (letters, digits and punctuation, no spaces)"
+        )
+    return ExotelAccount(sid=sid, scheme=parts.scheme, host=host, port=port, key=key, token=token)
+
+
+def _printable_ascii(text: str) -> bool:
+    return text.isascii() and text.isprintable() and " " not in text
