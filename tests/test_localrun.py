@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -56,15 +57,29 @@ class LocalRun:
 
     # Beat's first sweep comes a minute after start and the run takes about
     # 90 s alone; a loaded 2-core machine needs the margin.
-    def wait_for_a_good_listing_and_sweep(self, seconds: float = 240) -> dict:
-        """/healthz once the account has a good listing and a good sweep: the
-        listing is queued at start, beat's first sweep comes one interval
-        (a minute, for the simulator) after beat starts."""
+    def password(self, seconds: float = 120) -> str:
+        """The local admin's password, printed once when the first run makes it."""
         deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = re.search(r"Local admin login: admin / (\S+)", "".join(self.output))
+            if found:
+                return found.group(1)
+            assert self.process.poll() is None, "".join(self.output)
+            time.sleep(0.5)
+        raise AssertionError("no admin password printed:\n" + "".join(self.output))
+
+    def wait_for_a_good_listing_and_sweep(self, password: str, seconds: float = 240) -> dict:
+        """/healthz, as the local admin sees it, once the account has a good
+        listing and a good sweep: the listing is queued at start, beat's
+        first sweep comes one interval (a minute, for the simulator) after
+        beat starts."""
+        deadline = time.monotonic() + seconds
+        session: requests.Session | None = None
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "".join(self.output)
             try:
-                health = requests.get(f"{self.url}/healthz", timeout=2).json()
+                session = session or log_in(self, password)[0]
+                health = session.get(f"{self.url}/healthz", timeout=2).json()
             except (requests.ConnectionError, ValueError):
                 health = {}
             accounts = health.get("accounts") or [{}]
@@ -93,12 +108,13 @@ class LocalRun:
         return found
 
 
-def log_in(run: LocalRun, password: str) -> requests.Response:
+def log_in(run: LocalRun, password: str) -> tuple[requests.Session, requests.Response]:
+    """The local admin's session, and the page the login led to."""
     session = requests.Session()
     login = f"{run.url}/admin/login/"
     page = session.get(login, timeout=5)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    return session.post(
+    return session, session.post(
         login,
         data={
             "username": "admin",
@@ -116,19 +132,24 @@ def test_make_run_syncs_the_simulator_serves_the_admin_and_stops_everything(tmp_
     var_dir = tmp_path / "var"
     first = LocalRun(var_dir)
     try:
-        health = first.wait_for_a_good_listing_and_sweep()
-        printed = "".join(first.output)
-        password = re.search(r"Local admin login: admin / (\S+)", printed).group(1)
+        password = first.password()
+        health = first.wait_for_a_good_listing_and_sweep(password)
         account = health["accounts"][0]
         assert account["account_sid"] == "ExoSim"
         # The simulator's whole inventory, every number observed in one sweep.
         assert (account["numbers"], account["numbers_no_data"]) == (300, 0)
         assert health["status"] == "ok"
+        # Anyone else learns ok or not ok, nothing about the accounts.
+        assert requests.get(f"{first.url}/healthz", timeout=5).json() == {"status": "ok"}
         assert (
             requests.get(f"{first.url}/admin/", timeout=5, allow_redirects=False).status_code == 302
         )
-        index = log_in(first, password)
+        _, index = log_in(first, password)
         assert index.status_code == 200 and "ExoPhones" in index.text
+        # The SQLite file holds password hashes and sessions: its folder is
+        # this user's alone.
+        assert (var_dir / "exoinventory.sqlite3").exists()
+        assert stat.S_IMODE(var_dir.stat().st_mode) == 0o700
     finally:
         status = first.interrupt()
     assert status == 0, "".join(first.output)
@@ -136,9 +157,8 @@ def test_make_run_syncs_the_simulator_serves_the_admin_and_stops_everything(tmp_
 
     second = LocalRun(var_dir)
     try:
-        second.wait_for_a_good_listing_and_sweep()
+        second.wait_for_a_good_listing_and_sweep(password)  # same data, same login
         assert "Local admin login" not in "".join(second.output)
-        assert log_in(second, password).status_code == 200  # same data, same login
     finally:
         assert second.interrupt(signal.SIGHUP) == 0
     assert second.leftovers() == []

@@ -9,7 +9,9 @@ possible when added by hand) is not overdue. Accounts no longer in
 EXOTEL_ACCOUNTS are left out; an EXOTEL_ACCOUNTS that cannot be read is
 unhealthy. Per account it also counts the numbers whose
 status is "no data" by the freshness rule (selectors.freshness). Nothing
-secret is read here: account sids, times and counts only.
+secret is read here: account sids, times and counts only, and those only for
+a logged-in staff user: anyone else (the compose healthcheck, a monitor, an
+attacker probing) learns ok or not ok, from the body and the status code.
 """
 
 import logging
@@ -54,14 +56,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         no_data = no_data_by_account(freshness)
     except DatabaseError as error:
         # The driver's first line names host and port, never the password.
+        # Who is asking cannot be told without the database: no details.
         logger.warning("healthz: database unreachable: %s", str(error).split("\n", 1)[0])
-        body: dict[str, object] = {
-            "status": "unhealthy",
-            "database": "unreachable",
-            "accounts": [],
-            "checked_at": format_rfc3339(now),
-        }
-        return JsonResponse(body, status=503)
+        return JsonResponse({"status": "unhealthy"}, status=503)
 
     accounts = [
         _account_health(
@@ -76,11 +73,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     # not say ok about accounts it cannot read.
     configuration = "ok" if accounts_readable() else "EXOTEL_ACCOUNTS cannot be read"
     healthy = configuration == "ok" and not any(account["stale"] for account in accounts)
-    body = {
-        "status": "ok" if healthy else "unhealthy",
-        "database": "ok",
-        "configuration": configuration,
-        "accounts": accounts,
-        "checked_at": format_rfc3339(now),
-    }
+    body: dict[str, object] = {"status": "ok" if healthy else "unhealthy"}
+    if request.user.is_authenticated and request.user.is_staff:
+        body |= {
+            "database": "ok",
+            "configuration": configuration,
+            "accounts": accounts,
+            "checked_at": format_rfc3339(now),
+        }
     return JsonResponse(body, status=200 if healthy else 503)
