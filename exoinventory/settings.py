@@ -6,6 +6,7 @@ their own values for local work. A `.env` file beside `manage.py` is read if
 present. Bad values fail loudly at start-up rather than at first use.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "exoinventory.numbers",
 ]
 
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "exoinventory.urls"
@@ -143,6 +147,24 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# --- Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins
+# in a row, the username is locked out, from every address, and so is the
+# address, for every username, for AXES_COOLOFF_MINUTES. Locking the user
+# stops a password being guessed from many addresses, locking the address
+# one guesser trying many users. Lock-outs are in the admin ("Access
+# attempts"); `manage.py axes_reset_username NAME` or `axes_reset` lifts them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env_int("AXES_COOLOFF_MINUTES", default=15, minimum=1, maximum=DAY_MINUTES)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Debug pages and error reports hide EXOTEL_ACCOUNTS and every *_URL too.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "exoinventory.error_reports.ExoinventoryReporterFilter"
 

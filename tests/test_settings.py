@@ -38,6 +38,7 @@ SETTINGS_VARIABLES = (
     "EXOINVENTORY_",
     "DATABASE_URL",
     "LOG_LEVEL",
+    "AXES_",
 )
 
 
@@ -114,6 +115,10 @@ BAD_VALUES = [
     ("DJANGO_CONN_MAX_AGE", "9" * 30, "DJANGO_CONN_MAX_AGE must be a whole number from 0"),
     ("DJANGO_SECURE_HSTS_SECONDS", "forever", "DJANGO_SECURE_HSTS_SECONDS must be a whole"),
     ("DJANGO_SECURE_HSTS_SECONDS", "9" * 20, "DJANGO_SECURE_HSTS_SECONDS must be a whole"),
+    ("AXES_FAILURE_LIMIT", "0", "AXES_FAILURE_LIMIT must be a whole number from 1 to 100"),
+    ("AXES_FAILURE_LIMIT", "five", "AXES_FAILURE_LIMIT must be a whole number, not 'five'"),
+    ("AXES_COOLOFF_MINUTES", "0", "AXES_COOLOFF_MINUTES must be a whole number from 1 to 1440"),
+    ("AXES_COOLOFF_MINUTES", "1e9", "AXES_COOLOFF_MINUTES must be a whole number, not '1e9'"),
     ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
     ("TIME_ZONE", "Mars/Olympus_Mons", "TIME_ZONE must be a time zone name"),
     ("TIME_ZONE", "../../etc/passwd", "TIME_ZONE must be a time zone name"),
@@ -174,13 +179,10 @@ def test_the_local_database_folder_is_readable_by_its_user_alone(tmp_path: Path)
 
 
 def test_gunicorn_stops_on_a_bad_value_instead_of_restarting_workers() -> None:
-    env = {
-        name: value for name, value in os.environ.items() if not name.startswith(SETTINGS_VARIABLES)
-    }
     result = subprocess.run(
         [str(Path(sys.executable).parent / "gunicorn"), "exoinventory.wsgi", "-b", "127.0.0.1:0"],
         cwd=REPO,
-        env={**env, **PRODUCTION, "LOG_LEVEL": "LOUD"},
+        env=clean_environment(**PRODUCTION, LOG_LEVEL="LOUD"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -192,13 +194,10 @@ def test_gunicorn_stops_on_a_bad_value_instead_of_restarting_workers() -> None:
 
 
 def test_a_celery_worker_stops_on_a_bad_value_with_one_line() -> None:
-    env = {
-        name: value for name, value in os.environ.items() if not name.startswith(SETTINGS_VARIABLES)
-    }
     result = subprocess.run(
         [sys.executable, "-m", "celery", "-A", "exoinventory", "worker"],
         cwd=REPO,
-        env={**env, **PRODUCTION, "CELERY_BROKER_URL": "http://broker/"},
+        env=clean_environment(**PRODUCTION, CELERY_BROKER_URL="http://broker/"),
         capture_output=True,
         text=True,
         timeout=60,
