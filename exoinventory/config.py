@@ -19,6 +19,8 @@ from urllib.parse import SplitResult, urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from exoinventory.exotel.quoting import quoted
+
 env = environ.Env()
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -45,7 +47,7 @@ def env_bool(name: str, *, default: bool) -> bool:
     if not raw:
         return default
     if raw not in _TRUE | _FALSE:
-        raise ImproperlyConfigured(f"{name} must be true or false, not {_shown(raw)}")
+        raise ImproperlyConfigured(f"{name} must be true or false, not {quoted(raw)}")
     return raw in _TRUE
 
 
@@ -58,7 +60,7 @@ def env_int(name: str, *, default: int, minimum: int = 0, maximum: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {_shown(raw)}") from None
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {quoted(raw)}") from None
     if not minimum <= value <= maximum:
         raise ImproperlyConfigured(
             f"{name} must be a whole number from {minimum} to {maximum}, not {value}"
@@ -73,7 +75,7 @@ def env_choice(name: str, *, default: str, choices: Collection[str]) -> str:
         return default
     if raw not in choices:
         raise ImproperlyConfigured(
-            f"{name} must be one of {', '.join(choices)}, not {_shown(_raw(name))}"
+            f"{name} must be one of {', '.join(choices)}, not {quoted(_raw(name))}"
         )
     return raw
 
@@ -85,7 +87,7 @@ def env_time_zone(name: str, *, default: str) -> str:
         zoneinfo.ZoneInfo(raw)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ImproperlyConfigured(
-            f"{name} must be a time zone name such as Asia/Kolkata, not {_shown(raw)}"
+            f"{name} must be a time zone name such as Asia/Kolkata, not {quoted(raw)}"
         ) from None
     return raw
 
@@ -97,7 +99,7 @@ def env_database(name: str, *, default: str) -> dict[str, Any]:
     parts = _split(name, raw, "postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH")
     if parts.scheme not in DATABASE_SCHEMES:
         raise ImproperlyConfigured(
-            f"{name} must start with postgres:// or sqlite:///, not {_shown(parts.scheme)}://"
+            f"{name} must start with postgres:// or sqlite:///, not {quoted(parts.scheme)}://"
         )
     if not parts.path.strip("/"):
         raise ImproperlyConfigured(f"{name} must name the database after the host (…/NAME)")
@@ -148,12 +150,6 @@ def _split(name: str, raw: str, example: str) -> SplitResult:
     if not parts.scheme or "://" not in raw:
         raise ImproperlyConfigured(f"{name} is not a URL like {example}")
     return parts
-
-
-def _shown(value: str, limit: int = 40) -> str:
-    """A refused value as the message quotes it: printable, and short."""
-    shown = ascii(value)
-    return shown if len(shown) <= limit else shown[:limit] + "…'"
 
 
 # The exit status that makes gunicorn stop ("Worker failed to boot") rather

@@ -12,6 +12,8 @@ fail the account's sync.
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from exoinventory.exotel.quoting import quoted
+
 _LISTING_FORMAT = "%Y-%m-%d %H:%M:%S"
 # A stored date must be shown in any zone (TIME_ZONE is configurable): within
 # a day of datetime's limits, converting it to a zone far from UTC overflows
@@ -26,7 +28,7 @@ class ExotelDateError(ValueError):
 
 def _in_range(moment: datetime, text: str) -> datetime:
     if not _EARLIEST <= moment <= _LATEST:
-        raise ExotelDateError(f"{text!r} is out of range")
+        raise ExotelDateError(f"{quoted(text)} is out of range")
     return moment
 
 
@@ -38,14 +40,14 @@ def parse_rfc3339(text: object) -> datetime:
         # RFC 3339 allows a lower-case 't' and 'z'; fromisoformat does not.
         parsed = datetime.fromisoformat(text.strip().upper())
     except ValueError:
-        raise ExotelDateError(f"{text!r} is not an RFC 3339 date") from None
+        raise ExotelDateError(f"{quoted(text)} is not an RFC 3339 date") from None
     if "T" not in text.upper() or parsed.tzinfo is None:
-        raise ExotelDateError(f"{text!r} is not an RFC 3339 date (needs a time and a zone)")
+        raise ExotelDateError(f"{quoted(text)} is not an RFC 3339 date (needs a time and a zone)")
     try:
         # "9999-12-31T23:59:59-05:00" is past datetime.max in UTC.
         moment = parsed.astimezone(UTC)
     except OverflowError:
-        raise ExotelDateError(f"{text!r} is out of range") from None
+        raise ExotelDateError(f"{quoted(text)} is out of range") from None
     return _in_range(moment, text)
 
 
@@ -56,17 +58,17 @@ def parse_listing_date(text: object, *, zone: str) -> datetime:
     try:
         tz = ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ExotelDateError(f"{zone!r} is not a known time zone") from None
+        raise ExotelDateError(f"{quoted(zone)} is not a known time zone") from None
     try:
         # "0000-00-00 00:00:00", a common "no date", has no month 0.
         naive = datetime.strptime(text.strip(), _LISTING_FORMAT)
     except ValueError:
-        raise ExotelDateError(f"{text!r} is not a 'YYYY-MM-DD HH:mm:ss' date") from None
+        raise ExotelDateError(f"{quoted(text)} is not a 'YYYY-MM-DD HH:mm:ss' date") from None
     try:
         # "0001-01-01 00:00:00" in IST is before datetime.min in UTC.
         moment = naive.replace(tzinfo=tz).astimezone(UTC)
     except OverflowError:
-        raise ExotelDateError(f"{text!r} in {zone} is out of range") from None
+        raise ExotelDateError(f"{quoted(text)} in {zone} is out of range") from None
     return _in_range(moment, text)
 
 

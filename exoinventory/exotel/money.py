@@ -2,6 +2,8 @@
 
 from decimal import Decimal, InvalidOperation
 
+from exoinventory.exotel.quoting import quoted
+
 # Exotel sends six decimal places. SQLite (the local run's database) keeps a
 # decimal as a float, exact to 15 significant digits: 9 before the point keep
 # every paisa there too. PostgreSQL's columns would hold 12.
@@ -33,18 +35,18 @@ def parse_money(value: object, *, field: str = "amount") -> Decimal:
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
-        raise MoneyError(f"{field}: {value!r} is not a decimal number") from None
+        raise MoneyError(f"{field}: {quoted(value)} is not a decimal number") from None
     if not amount.is_finite():
-        raise MoneyError(f"{field}: {value!r} is not a finite amount")
+        raise MoneyError(f"{field}: {quoted(value)} is not a finite amount")
     if amount < 0:
-        raise MoneyError(f"{field}: {value!r} is negative")
+        raise MoneyError(f"{field}: {quoted(value)} is negative")
     # Size first: quantising a huge amount to six places overflows the
     # decimal context and raises InvalidOperation instead of a MoneyError.
     if amount.adjusted() >= MAX_WHOLE_DIGITS:
-        raise MoneyError(f"{field}: {value!r} is too large")
+        raise MoneyError(f"{field}: {quoted(value)} is too large")
     quantised = amount.quantize(Decimal(1).scaleb(-PLACES))
     if quantised != amount:
-        raise MoneyError(f"{field}: {value!r} has more than {PLACES} decimal places")
+        raise MoneyError(f"{field}: {quoted(value)} has more than {PLACES} decimal places")
     return quantised
 
 

@@ -6,6 +6,8 @@ Exotel stores ExoPhones in E.164 (+911139585476). People type them as
 
 import re
 
+from exoinventory.exotel.quoting import quoted
+
 INDIA = "91"
 _SEPARATORS = re.compile(r"[\s\-().]")
 
@@ -31,10 +33,14 @@ def normalise_phone_number(text: object, *, country_code: str = INDIA) -> str:
     # str.isdigit() also accepts other scripts' digits ("१२३", "１２３"), which
     # would make an E.164 string that matches no stored number.
     if not (digits.isascii() and digits.isdigit()):
-        raise PhoneNumberError(f"{text!r} is not a phone number: only digits, +, spaces and dashes")
+        raise PhoneNumberError(
+            f"{quoted(text)} is not a phone number: only digits, +, spaces and dashes"
+        )
     if compact.startswith("+"):
         if not 8 <= len(digits) <= 15:
-            raise PhoneNumberError(f"{text!r} is not a phone number: E.164 has 8 to 15 digits")
+            raise PhoneNumberError(
+                f"{quoted(text)} is not a phone number: E.164 has 8 to 15 digits"
+            )
         return compact
     if len(digits) == 11 and digits.startswith("0"):
         return f"+{country_code}{digits[1:]}"
@@ -44,7 +50,8 @@ def normalise_phone_number(text: object, *, country_code: str = INDIA) -> str:
     if len(digits) == 12 and digits.startswith(country_code):
         return f"+{digits}"
     raise PhoneNumberError(
-        f"{text!r} is not a phone number: expected +{country_code}…, 0 and 10 digits, or 10 digits"
+        f"{quoted(text)} is not a phone number: "
+        f"expected +{country_code}…, 0 and 10 digits, or 10 digits"
     )
 
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from exoinventory.exotel.dates import ExotelDateError, parse_exotel_date, parse_rfc3339
 from exoinventory.exotel.money import MoneyError, parse_money
 from exoinventory.exotel.phones import PhoneNumberError, normalise_phone_number
+from exoinventory.exotel.quoting import quoted
 
 # Pulses are seconds to a minute. A "pulse" past a day is garbage, and one
 # past the integer column would fail the whole sync instead of one field.
@@ -166,7 +167,7 @@ def _upper_text(value: object, key: str, *, limit: int) -> str:
 def _currency(value: object) -> str:
     currency = _text(value, "currency", limit=3).upper()
     if len(currency) != 3 or not (currency.isascii() and currency.isalpha()):
-        raise RecordError(f"currency {currency!r} is not a three-letter code")
+        raise RecordError(f"currency {quoted(currency)} is not a three-letter code")
     return currency
 
 
@@ -179,7 +180,7 @@ def _flow_url(value: object, key: str) -> str | None:
 
 def _bool(value: object, key: str) -> bool:
     if not isinstance(value, bool):
-        raise RecordError(f"{key} must be true or false, got {value!r}")
+        raise RecordError(f"{key} must be true or false, got {quoted(value)}")
     return value
 
 
@@ -199,13 +200,13 @@ def _pulse(value: object) -> int:
     try:
         seconds = Decimal(value)
     except ArithmeticError:
-        raise RecordError(f"incoming_pulse {value!r} is not a number of seconds") from None
+        raise RecordError(f"incoming_pulse {quoted(value)} is not a number of seconds") from None
     if not seconds.is_finite() or seconds != seconds.to_integral():
-        raise RecordError(f"incoming_pulse {value!r} is not a whole number of seconds")
+        raise RecordError(f"incoming_pulse {quoted(value)} is not a whole number of seconds")
     if seconds < 0:
-        raise RecordError(f"incoming_pulse {value!r} is negative")
+        raise RecordError(f"incoming_pulse {quoted(value)} is negative")
     if seconds > MAX_PULSE_SECONDS:
-        raise RecordError(f"incoming_pulse {value!r} is longer than a day")
+        raise RecordError(f"incoming_pulse {quoted(value)} is longer than a day")
     return int(seconds)
 
 
