@@ -6,6 +6,7 @@ their own values for local work. A `.env` file beside `manage.py` is read if
 present. Bad values fail loudly at start-up rather than at first use.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -105,6 +106,11 @@ DATABASES["default"].setdefault(
     "CONN_MAX_AGE", env_int("DJANGO_CONN_MAX_AGE", default=60, maximum=DAY_MINUTES * 60)
 )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if sys.argv[1:2] == ["runserver"]:
+    # runserver serves each request in a thread of its own: a connection kept
+    # for reuse outlives its thread, and 20 users exhaust PostgreSQL's slots
+    # (Django's docs: no persistent connections in development).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     private_directory("EXOINVENTORY_VAR_DIR", VAR_DIR)
     # The local run has a web server, a worker and beat writing to one file:

@@ -291,6 +291,25 @@ def test_the_task_time_limits_and_the_visibility_timeout_follow_the_intervals() 
     assert visibility > listing
 
 
+@pytest.mark.parametrize(("command", "reused"), [("runserver", "0"), ("check", "60")])
+def test_runserver_never_keeps_a_connection_for_reuse(command: str, reused: str) -> None:
+    # runserver's thread per request would leave each kept connection open.
+    script = (
+        f"import sys; sys.argv = ['manage.py', '{command}']; "
+        "from exoinventory import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env=clean_environment(**PRODUCTION, DATABASE_URL="postgres://postgres@127.0.0.1/x"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.stdout.strip() == reused, result.stderr
+
+
 def test_times_are_shown_in_india_by_default() -> None:
     assert setting("TIME_ZONE", **PRODUCTION) == "Asia/Kolkata"
 
