@@ -136,8 +136,12 @@ class ExoPhone(models.Model):
         help_text="Flow for incoming SMS; empty: none.",
     )
     uri = models.CharField("URI", max_length=512, blank=True)
-    date_created = models.DateTimeField(null=True, help_text="Exotel's, in UTC.")
-    date_updated = models.DateTimeField(null=True, help_text="Exotel's, in UTC.")
+    date_created = models.DateTimeField(
+        null=True, help_text="When Exotel created the number (its date_created)."
+    )
+    date_updated = models.DateTimeField(
+        null=True, help_text="When Exotel last changed the number (its date_updated)."
+    )
 
     # Current connectivity per direction, from the v2 detail endpoint. Empty
     # status: never observed.

@@ -6,6 +6,7 @@ those holding its permission (services.local_edits), and every edit, one
 number's or the bulk actions', is a change record with the user.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -25,9 +26,9 @@ from django.utils.timesince import timesince
 
 from exoinventory.numbers.admin.display import (
     MONEY_FIELDS,
-    HistoryRow,
     circle_label,
     money,
+    status_badge,
     status_now_badge,
 )
 from exoinventory.numbers.admin.filters import (
@@ -39,15 +40,19 @@ from exoinventory.numbers.admin.filters import (
     OutgoingStatusFilter,
     ReleasedFilter,
 )
+from exoinventory.numbers.admin.number_page import number_page_context
 from exoinventory.numbers.admin.search import PhoneNumberSearchMixin
 from exoinventory.numbers.models import LOCAL_FIELDS, Direction, ExoPhone
 from exoinventory.numbers.selectors.admin import (
-    CHANGES_SHOWN,
-    exophone_changes,
-    exophone_timeline,
+    exophone_page,
     with_circle_name,
 )
-from exoinventory.numbers.selectors.freshness import Freshness
+from exoinventory.numbers.selectors.flows import flow_id
+from exoinventory.numbers.selectors.freshness import (
+    Freshness,
+    last_seen_text,
+    with_status_since,
+)
 from exoinventory.numbers.services.local_edits import (
     FIELD_PERMISSIONS,
     exophone_editable_fields,
@@ -93,25 +98,45 @@ class BulkSetForm(forms.Form):
         self.fields["value"] = ExoPhone._meta.get_field(field).formfield()
 
 
+def status_cell(phone: ExoPhone, direction: str, *, now: datetime) -> SafeString:
+    """A status in the list, where a cell has room for two short lines: as
+    status_now_badge shows it, but a status gone stale says only how long
+    ago it was seen, and what it was on hover."""
+    observed = phone.connectivity_observed_at
+    stale = (
+        not getattr(phone, f"{direction}_now")
+        and getattr(phone, f"{direction}_status")
+        and observed is not None
+        and phone.released_at is None
+    )
+    if not stale:
+        return status_now_badge(phone, direction, now=now)
+    return format_html(
+        '{} <span class="exo-quiet exo-since" title="{}">seen {} ago</span>',
+        status_badge(""),
+        last_seen_text(phone, direction, now=now),
+        timesince(observed, now, depth=1),
+    )
+
+
 def _numbers(count: int) -> str:
     return f"{count} number" if count == 1 else f"{count} numbers"
 
 
 @admin.register(ExoPhone)
 class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
+    # What fits 1280 px with the nav sidebar open, each cell at most two
+    # lines (numbers/admin.css); the account and cost centre are filters.
     list_display = (
         "phone_number",
-        "friendly_name",
-        "account",
+        "name",
         "circle",
         "incoming",
         "outgoing",
         "rental",
-        "cost_centre",
         "flows",
         "released",
     )
-    list_select_related = ("account",)
     list_filter = (
         "account",
         CircleFilter,
@@ -130,56 +155,65 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
     )
     list_per_page = 100
     actions = ("set_cost_centre", "set_owner")
+    # The summary, timeline and history come first (change_form.html); the
+    # form then leads with the local fields, and keeps what Exotel says,
+    # as stored, folded below them.
     fieldsets = (
+        ("Ours (kept across syncs)", {"fields": LOCAL_FIELDS}),
         (
-            None,
+            "The number",
             {
+                "classes": ("collapse",),
                 "fields": (
                     ("phone_number", "friendly_name"),
                     ("account", "sid"),
                     ("circle", "country"),
                     ("number_type", "vanity_number"),
                     ("voice_capable", "sms_capable"),
-                )
+                ),
             },
         ),
-        ("Flows", {"fields": ("voice_url", "sms_url")}),
+        ("Flows", {"classes": ("collapse",), "fields": ("voice_url", "sms_url")}),
         (
             "Prices",
             {
+                "classes": ("collapse",),
                 "fields": (
                     "currency",
                     ("rental", "one_time"),
                     ("rate_per_pulse", "incoming_pulse"),
-                )
+                ),
             },
         ),
         (
-            "Connectivity",
+            "Connectivity as last observed",
             {
+                "classes": ("collapse",),
                 "fields": (
-                    ("incoming", "incoming_checked_at", "incoming_alternates"),
-                    ("outgoing", "outgoing_checked_at", "outgoing_alternates"),
+                    ("incoming_status", "incoming_checked_at", "incoming_alternates"),
+                    ("outgoing_status", "outgoing_checked_at", "outgoing_alternates"),
                     ("connectivity_observed_at", "connectivity_attempted_at"),
-                )
+                ),
             },
         ),
         (
             "Seen by the sync",
             {
+                "classes": ("collapse",),
                 "fields": (
                     ("first_seen", "last_seen", "released_at"),
                     ("date_created", "date_updated"),
                     "uri",
-                )
+                ),
             },
         ),
-        ("Ours (kept across syncs)", {"fields": LOCAL_FIELDS}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExoPhone]:
         freshness = Freshness.at(timezone.now())
-        return freshness.annotate(with_circle_name(super().get_queryset(request)))
+        return with_status_since(
+            freshness.annotate(with_circle_name(super().get_queryset(request)))
+        )
 
     # Numbers come from the sync, and a released number keeps its history.
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -204,8 +238,6 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         return (
             *SYNCED_FIELDS,
             "circle",
-            "incoming",
-            "outgoing",
             *SHOWN_AS_MONEY,
             *(name for name in LOCAL_FIELDS if name not in editable),
         )
@@ -224,17 +256,24 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
             changes={name: form.cleaned_data[name] for name in form.changed_data},
         )
 
+    @admin.display(description="name", ordering="friendly_name")
+    def name(self, obj: ExoPhone) -> SafeString:
+        # Clamped to two lines in the list; the whole name on hover.
+        return format_html(
+            '<span class="exo-clamp" title="{}">{}</span>', obj.friendly_name, obj.friendly_name
+        )
+
     @admin.display(description="circle", ordering="circle_name")
     def circle(self, obj: ExoPhone) -> str:
         return circle_label(obj.region, obj.circle_name)
 
     @admin.display(description="incoming", ordering="incoming_now")
     def incoming(self, obj: ExoPhone) -> SafeString:
-        return status_now_badge(obj, Direction.INCOMING)
+        return status_cell(obj, Direction.INCOMING, now=timezone.now())
 
     @admin.display(description="outgoing", ordering="outgoing_now")
     def outgoing(self, obj: ExoPhone) -> SafeString:
-        return status_now_badge(obj, Direction.OUTGOING)
+        return status_cell(obj, Direction.OUTGOING, now=timezone.now())
 
     # Sorted within a currency by ExoPhoneChangeList.
     @admin.display(description="rental / month", ordering="rental_price")
@@ -251,19 +290,18 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
 
     @admin.display(description="flows")
     def flows(self, obj: ExoPhone) -> SafeString:
-        assigned = [
-            (kind, url) for kind, url in (("voice", obj.voice_url), ("SMS", obj.sms_url)) if url
-        ]
+        """Each flow by its short id ("voice 229"), its URL on hover."""
+        assigned = [(url, flow_id(url)) for url in (obj.voice_url, obj.sms_url) if url]
         if not assigned:
             return format_html('<span class="exo-quiet">{}</span>', "no flow")
-        return format_html_join("", "<div>{}: {}</div>", assigned)
+        return format_html_join("", '<div class="exo-flow" title="{}">{}</div>', assigned)
 
     @admin.display(description="released", ordering="released_at")
     def released(self, obj: ExoPhone) -> SafeString | str:
         if obj.released_at is None:
             return ""
         released_on = date_format(timezone.localtime(obj.released_at), "DATE_FORMAT")
-        return format_html('<span class="exo-released">released {}</span>', released_on)
+        return format_html('<span class="exo-released">{}</span>', released_on)
 
     def render_change_form(
         self,
@@ -274,28 +312,20 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         form_url: str = "",
         obj: ExoPhone | None = None,
     ) -> HttpResponse:
-        # Each history is shown to those allowed to read it in its own admin;
-        # None leaves its section out of the page.
-        user = request.user
-        now = timezone.now()
-        fresh_for = Freshness.at(now).cadence(obj.account_id).fresh_for if obj is not None else None
-        # "2 hours, 10 minutes": the window the timeline's help text names.
-        context["fresh_for"] = timesince(now - fresh_for, now) if fresh_for else ""
-        context["changes"] = (
-            [
-                HistoryRow.of(change, currency=obj.currency)
-                for change in exophone_changes(exophone=obj)
-            ]
-            if obj is not None and user.has_perm("numbers.view_exophonechange")
-            else None
-        )
-        context["changes_shown"] = CHANGES_SHOWN
-        context["sync_runs_viewable"] = user.has_perm("numbers.view_syncrun")
-        context["timeline"] = (
-            exophone_timeline(exophone=obj, now=now, fresh_for=fresh_for)
-            if obj is not None and user.has_perm("numbers.view_connectivityrun")
-            else None
-        )
+        if obj is not None:
+            # Each history is shown to those allowed to read it in its own
+            # admin; None leaves its section out of the page.
+            user = request.user
+            page = exophone_page(
+                exophone=obj,
+                now=timezone.now(),
+                with_timeline=user.has_perm("numbers.view_connectivityrun"),
+                with_changes=user.has_perm("numbers.view_exophonechange"),
+            )
+            context.update(
+                number_page_context(page, now=page.freshness.now),
+                sync_runs_viewable=user.has_perm("numbers.view_syncrun"),
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- Bulk actions: an intermediate page asks for the value, then one

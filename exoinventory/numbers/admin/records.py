@@ -7,9 +7,13 @@ changes or deletes them by hand, superusers included.
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
-from django.utils.timesince import timesince
 
-from exoinventory.numbers.admin.display import change_author, change_value, status_badge
+from exoinventory.numbers.admin.display import (
+    change_author,
+    change_value,
+    duration_text,
+    status_badge,
+)
 from exoinventory.numbers.admin.search import PhoneNumberSearchMixin
 from exoinventory.numbers.models import Account, Circle, ConnectivityRun, ExoPhoneChange, SyncRun
 from exoinventory.numbers.selectors.sync import configured_sids
@@ -84,15 +88,15 @@ class SyncRunAdmin(RecordAdmin):
     list_select_related = ("account",)
     list_filter = ("account", "kind", "outcome", "trigger", "listing_complete")
     date_hierarchy = "started_at"
+    # The run's page shows it too, below its fields.
+    readonly_fields = ("duration",)
 
     @admin.display(description="duration")
     def duration(self, obj: SyncRun) -> str:
+        """ "1 s", "3 min 12 s"; nothing while the run is still going."""
         if obj.finished_at is None:
             return ""
-        seconds = (obj.finished_at - obj.started_at).total_seconds()
-        if seconds < 60:
-            return f"{seconds:.1f} s"
-        return timesince(obj.started_at, obj.finished_at)
+        return duration_text(obj.finished_at - obj.started_at)
 
     @admin.display(description="fields emptied")
     def emptied(self, obj: SyncRun) -> str:
@@ -153,7 +157,8 @@ class ConnectivityRunAdmin(PhoneNumberSearchMixin, RecordAdmin):
         "badge",
         "first_observed_at",
         "last_observed_at",
-        "alternates",
+        "lasted",
+        "alternates_shown",
         "is_current",
     )
     list_select_related = ("exophone",)
@@ -165,3 +170,17 @@ class ConnectivityRunAdmin(PhoneNumberSearchMixin, RecordAdmin):
     @admin.display(description="status", ordering="status")
     def badge(self, obj: ConnectivityRun) -> SafeString:
         return status_badge(obj.status)
+
+    @admin.display(description="for")
+    def lasted(self, obj: ConnectivityRun) -> str:
+        """First to last observation, "3 h 12 min"; a run observed once has no length."""
+        if obj.first_observed_at == obj.last_observed_at:
+            return "seen once"
+        return duration_text(obj.last_observed_at - obj.first_observed_at)
+
+    @admin.display(description="alternates")
+    def alternates_shown(self, obj: ConnectivityRun) -> str:
+        """The numbers Exotel offered, as a list people read, not as JSON."""
+        if not isinstance(obj.alternates, list):
+            return ""
+        return ", ".join(str(number) for number in obj.alternates)
