@@ -103,7 +103,10 @@ def with_status_since(queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
             f"{direction}_since": Subquery(
                 ConnectivityRun.objects.filter(
                     exophone=OuterRef("pk"), direction=direction, is_current=True
-                ).values("first_observed_at")[:1]
+                )
+                # At most one current run: no ordering (the model's would join the number).
+                .order_by()
+                .values("first_observed_at")[:1]
             )
             for direction in Direction.values
         }
