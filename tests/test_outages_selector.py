@@ -1,4 +1,5 @@
-"""The outage rules (selectors.outages) against answers worked out by hand.
+"""The outage rules and reads (selectors.outage_rules, outage_spans, outages)
+against answers worked out by hand.
 
 Time stands at T0 (06:00 UTC). At 50 requests a minute and a sweep every 5
 minutes, a small account re-checks every number each sweep: its statuses
@@ -15,12 +16,9 @@ import time_machine
 
 from exoinventory.numbers.models import Direction, ExoPhone
 from exoinventory.numbers.selectors.freshness import Freshness
+from exoinventory.numbers.selectors.outage_rules import Incident, LanePiece, OutageWindow, Uptime
 from exoinventory.numbers.selectors.outages import (
-    Incident,
-    LanePiece,
     OutageFilters,
-    OutageWindow,
-    Uptime,
     circle_uptimes,
     number_outages,
     numbers_down_now,

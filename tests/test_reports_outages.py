@@ -18,7 +18,8 @@ from django.test.utils import CaptureQueriesContext
 
 from exoinventory.numbers.models import Circle, ConnectivityRun, Direction, ExoPhone
 from exoinventory.numbers.reports.timeline import timeline
-from exoinventory.numbers.selectors.outages import OutageWindow, number_outages
+from exoinventory.numbers.selectors.outage_rules import OutageWindow
+from exoinventory.numbers.selectors.outages import number_outages
 from tests.factories import T0, make_account, make_connectivity_run, make_exophone, make_user
 from tests.test_reports_base import body, bulk_exophones, csv_table, json_of
 

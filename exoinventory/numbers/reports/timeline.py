@@ -20,7 +20,7 @@ from exoinventory.numbers.admin.display import (
     status_label,
 )
 from exoinventory.numbers.models import Direction
-from exoinventory.numbers.selectors.outages import LanePiece, OutageWindow
+from exoinventory.numbers.selectors.outage_rules import LanePiece, OutageWindow
 
 WIDTH = 430
 PLOT_LEFT = 58  # lane labels on the left
