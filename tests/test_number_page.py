@@ -196,59 +196,49 @@ def test_the_timeline_covers_the_last_30_days(admin_client: Client) -> None:
     )
 
     response = admin_client.get(f"/admin/numbers/exophone/{phone.pk}/change/")
-    incoming = [line.row for line in response.context["timeline"][Direction.INCOMING]]
+    timeline = response.context["timeline"]
+    incoming = timeline["drawn"].lanes[0]
 
-    assert [(row.status, row.start) for row in incoming] == [
-        ("", T0 - timedelta(days=29)),
-        ("active", T0 - timedelta(days=35)),
-    ]
-    assert "Connectivity timeline, last 30 days" in response.content.decode()
+    # The outage ended before the window: active from its start, then no data.
+    assert [bar.css_class for bar in incoming.bars] == ["exo-status-active", "exo-status-no-data"]
+    assert timeline["incidents"] == []
+    assert "Connectivity, last 30 days" in response.content.decode()
 
 
-def test_the_timeline_reads_durations_and_a_run_seen_once(admin_client: Client) -> None:
+def test_the_timeline_words_incidents_as_the_outages_report_does(admin_client: Client) -> None:
     phone = make_exophone()
     make_connectivity_run(
         exophone=phone,
-        status="active",
-        first=T0 - timedelta(hours=3, minutes=15, seconds=1.555256),
+        status="major_outage",
+        first=T0 - timedelta(hours=3, minutes=12, seconds=1.555256),
         last=T0 - timedelta(minutes=3),
-        is_current=False,
     )
     make_connectivity_run(
-        exophone=phone, status="major_outage", first=T0 - timedelta(minutes=1), last=T0
-    )
-    make_connectivity_run(
-        exophone=phone, direction=Direction.OUTGOING, status="active", first=T0, last=T0
+        exophone=phone,
+        direction=Direction.OUTGOING,
+        status="partial_network_outage",
+        first=T0 - timedelta(minutes=1),
+        last=T0 - timedelta(minutes=1),
     )
 
     timeline = section(page_of(admin_client, phone), "connectivity-timeline")
 
     assert "<td>3 h 12 min</td>" in timeline
-    assert "<td>1 min</td>" in timeline
-    assert "<td>seen once at 11:30</td>" in timeline
-    assert '<td class="exo-nowrap">22 Nov 2026, 08:14</td>' in timeline
+    assert "<td>ongoing</td>" in timeline
+    # One observation, a minute ago: it holds until now, and says so.
+    assert '<td>1 min <span class="exo-quiet">(seen once at 11:29)</span></td>' in timeline
     assert "0:00" not in timeline
-    assert "<td>0\xa0minutes</td>" not in timeline
+    assert "<td>0\xa0minutes</td>" not in timeline and "<td>0 s</td>" not in timeline
+    assert 'id="outage-legend"' in timeline
+    assert 'class="outage-timeline"' in timeline
 
 
-def test_the_timeline_links_the_alternates_that_are_ours(admin_client: Client) -> None:
-    ours = make_exophone(phone_number="+912261234567")
+def test_the_timeline_links_every_observation_of_the_number(admin_client: Client) -> None:
     phone = make_exophone()
-    make_connectivity_run(
-        exophone=phone,
-        status="major_outage",
-        first=T0 - timedelta(hours=1),
-        last=T0,
-        alternates=["+912261234567", "+919999999999"],
-    )
 
     timeline = section(page_of(admin_client, phone), "connectivity-timeline")
 
-    assert (
-        f'<td><a href="/admin/numbers/exophone/{ours.pk}/change/">+912261234567</a>, '
-        "+919999999999</td>"
-    ) in timeline
-    assert "[" not in timeline
+    assert f"/admin/numbers/connectivityrun/?exophone__id__exact={phone.pk}" in timeline
 
 
 def test_the_history_shows_times_in_the_configured_zone(admin_client: Client) -> None:

@@ -6,7 +6,7 @@ those holding its permission (services.local_edits), and every edit, one
 number's or the bulk actions', is a change record with the user.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -40,7 +40,7 @@ from exoinventory.numbers.admin.filters import (
     OutgoingStatusFilter,
     ReleasedFilter,
 )
-from exoinventory.numbers.admin.number_page import number_page_context
+from exoinventory.numbers.admin.number_page import TIMELINE_DAYS, number_page_context
 from exoinventory.numbers.admin.search import PhoneNumberSearchMixin
 from exoinventory.numbers.models import LOCAL_FIELDS, Direction, ExoPhone
 from exoinventory.numbers.selectors.admin import (
@@ -53,6 +53,7 @@ from exoinventory.numbers.selectors.freshness import (
     last_seen_text,
     with_status_since,
 )
+from exoinventory.numbers.selectors.outages import number_outages
 from exoinventory.numbers.services.local_edits import (
     FIELD_PERMISSIONS,
     exophone_editable_fields,
@@ -316,14 +317,21 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
             # Each history is shown to those allowed to read it in its own
             # admin; None leaves its section out of the page.
             user = request.user
+            now = timezone.now()
             page = exophone_page(
                 exophone=obj,
-                now=timezone.now(),
-                with_timeline=user.has_perm("numbers.view_connectivityrun"),
+                now=now,
                 with_changes=user.has_perm("numbers.view_exophonechange"),
             )
+            outages = (
+                number_outages(
+                    exophone=obj, since=now - timedelta(days=TIMELINE_DAYS), until=now, now=now
+                )
+                if user.has_perm("numbers.view_connectivityrun")
+                else None
+            )
             context.update(
-                number_page_context(page, now=page.freshness.now),
+                number_page_context(page, now=now, outages=outages),
                 sync_runs_viewable=user.has_perm("numbers.view_syncrun"),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
@@ -20,13 +19,14 @@ from exoinventory.numbers.admin.display import (
     status_now_badge,
 )
 from exoinventory.numbers.models import Direction
-from exoinventory.numbers.selectors.admin import (
-    CHANGES_SHOWN,
-    TIMELINE_DAYS,
-    NumberPage,
-    TimelineRow,
-)
+from exoinventory.numbers.reports.outage_display import shown_incident, uptime_text
+from exoinventory.numbers.reports.timeline import timeline
+from exoinventory.numbers.selectors.admin import CHANGES_SHOWN, NumberPage
 from exoinventory.numbers.selectors.alternates import Alternate
+from exoinventory.numbers.selectors.outage_rules import NumberOutages
+
+# The number page's timeline covers this many days back from now.
+TIMELINE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -39,23 +39,13 @@ class StatusLine:
     alternates: list[Alternate]
 
 
-@dataclass(frozen=True)
-class TimelineLine:
-    """A timeline row as the number page shows it."""
-
-    row: TimelineRow
-    lasted: str  # "3 h 12 min", or "seen once at 14:05"
-    alternates: list[Alternate]
-
-
-def _lasted(row: TimelineRow) -> str:
-    if row.seen_once:
-        return f"seen once at {timezone.localtime(row.start):%H:%M}"
-    return duration_text(row.end - row.start)
-
-
-def number_page_context(page: NumberPage, *, now: datetime) -> dict[str, Any]:
-    """The number page's summary, timeline and history, ready to show."""
+def number_page_context(
+    page: NumberPage, *, now: datetime, outages: NumberOutages | None
+) -> dict[str, Any]:
+    """The number page's summary, timeline and history, ready to show. The
+    timeline is the outages report's for this number over the last
+    TIMELINE_DAYS (`outages`; None: the user may not read it), drawn and
+    worded as the report does."""
     phone = page.exophone
     observed = phone.connectivity_observed_at
     statuses = []
@@ -70,25 +60,23 @@ def number_page_context(page: NumberPage, *, now: datetime) -> dict[str, Any]:
                 alternates=page.alternates_now(direction),
             )
         )
-    timeline = page.timeline
     return {
         "statuses": statuses,
         "circle": circle_label(phone.region, getattr(phone, "circle_name", None)),
         "rental": money(phone.rental_price, phone.currency),
         "checked": f"{timesince(observed, now, depth=1)} ago" if observed else "",
         "checked_at": local_time_text(observed) if observed else "",
-        # "10 minutes": the window the timeline's help text names.
+        # "10 minutes": the freshness window the timeline's help text names.
         "fresh_for": timesince(now - page.fresh_for, now),
         "timeline": None
-        if timeline is None
+        if outages is None
         else {
-            direction: [
-                TimelineLine(
-                    row=row, lasted=_lasted(row), alternates=page.book.of(row.alternates, direction)
-                )
-                for row in rows
-            ]
-            for direction, rows in timeline.items()
+            "drawn": timeline(outages.lanes, window=outages.window, labelled=True),
+            "incidents": [shown_incident(outages, incident) for incident in outages.incidents],
+            "uptime": [
+                (Direction(direction).label, uptime_text(uptime))
+                for direction, uptime in outages.uptime.items()
+            ],
         },
         "timeline_days": TIMELINE_DAYS,
         "changes": None
