@@ -14,6 +14,7 @@ from exoinventory.numbers.models import Account, Circle, Direction, ExoPhone, Sy
 from tests.conftest import save_screenshot
 from tests.factories import (
     PASSWORD,
+    SUPPORT_PERMISSIONS,
     make_account,
     make_connectivity_run,
     make_exophone,
@@ -161,24 +162,12 @@ def an_inventory() -> dict[str, ExoPhone]:
     return named
 
 
-SUPPORT = (
-    "numbers.view_exophone",
-    "numbers.view_account",
-    "numbers.view_circle",
-    "numbers.view_outage_report",
-    "numbers.view_connectivityrun",
-    "numbers.edit_notes",
-)
-
-
 def test_support_reads_the_status_now_follows_an_alternate_and_comes_back_by_view_site(
     live_server, page, settings
 ) -> None:
     settings.EXOTEL_ACCOUNTS = "http://k:t@127.0.0.1:9/acme,http://k:t@127.0.0.1:9/globex"
     named = an_inventory()
-    # The Support group's permissions, given directly: an earlier
-    # transactional test's flush removed the groups the migrations made.
-    make_user("sam", permissions=SUPPORT)
+    make_user("sam", permissions=SUPPORT_PERMISSIONS)
 
     page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     page.fill("#id_username", "sam")

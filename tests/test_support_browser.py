@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, SUPPORT_PERMISSIONS, make_user
 from tests.test_admin_browser import an_inventory
 
 pytestmark = [
@@ -19,23 +19,12 @@ pytestmark = [
     ),
 ]
 
-# The Support group's permissions (migrations 0003 and 0007), given directly:
-# a transactional test before this one flushed the groups.
-SUPPORT = (
-    "numbers.view_exophone",
-    "numbers.view_account",
-    "numbers.view_circle",
-    "numbers.view_outage_report",
-    "numbers.view_connectivityrun",
-    "numbers.edit_notes",
-)
-
 
 def test_support_finds_a_number_follows_its_alternate_and_reads_the_outages(
     live_server, page
 ) -> None:
     an_inventory()
-    make_user("sam", permissions=SUPPORT)
+    make_user("sam", permissions=SUPPORT_PERMISSIONS)
 
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "sam")
