@@ -387,6 +387,22 @@ def test_a_malformed_item_is_spoiled_in_the_listing_and_both_details(sim, api):
     assert PRICE.fullmatch(v2_data(api, sim, spoiled)["rental_price"])
 
 
+def test_a_raw_listing_item_is_served_in_the_numbers_place_until_cleared(sim, api):
+    first, second = (n["sid"] for n in sim.numbers(ACCOUNT)[:2])
+    sim.set_listing_item(ACCOUNT, first, "<script>alert(1)</script>")
+    sim.set_listing_item(ACCOUNT, second, {"sid": first, "rental_price": float("nan")})
+
+    response = api.get(listing_url(sim))
+    items = response.json()["incoming_phone_numbers"]
+    assert items[0] == "<script>alert(1)</script>"
+    assert items[1]["sid"] == first and '"rental_price": NaN' in response.text
+    assert len(items) == 30
+    assert api.get(beta_url(sim, first)).json()["sid"] == first
+
+    sim.clear_listing_item(ACCOUNT, first)
+    assert api.get(listing_url(sim)).json()["incoming_phone_numbers"][0]["sid"] == first
+
+
 def test_listing_malformations_change_the_listing_and_both_details_alike(sim, api):
     sids = [n["sid"] for n in sim.numbers(ACCOUNT)[:6]]
     hows = ("bad_sid", "numeric_prices", "null_one_time_price", "zero_date", "year_one_date")
@@ -449,6 +465,69 @@ def test_fail_listing_at_page_fails_that_page_until_reset(sim, api):
     assert [api.get(listing_url(sim, 1, 10)).status_code for _ in range(2)] == [500, 500]
     sim.reset_faults()
     assert api.get(listing_url(sim, 1, 10)).status_code == 200
+
+
+def test_fail_next_can_say_retry_after(sim, api):
+    sim.fail_next(1, status=429, retry_after=7)
+    sim.fail_next(1, status=429)
+
+    assert api.get(listing_url(sim)).headers["Retry-After"] == "7"
+    second = api.get(listing_url(sim))
+    assert second.status_code == 429 and "Retry-After" not in second.headers
+
+
+def test_html_body_next_answers_200_with_an_html_page(sim, api):
+    sim.html_body_next(1)
+
+    response = api.get(listing_url(sim))
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.text.startswith("<!DOCTYPE html>")
+    assert api.get(listing_url(sim)).headers["Content-Type"] == "application/json"
+
+
+def test_wrong_shape_next_answers_valid_json_of_the_wrong_shape(sim, api):
+    sim.wrong_shape_next(1)
+
+    body = api.get(listing_url(sim)).json()
+
+    assert isinstance(body, list) and body[0]["page"] == 0
+    assert api.get(listing_url(sim)).json()["page"] == 0
+
+
+def test_reset_next_cuts_the_body_off_midway(sim, api):
+    sim.reset_next(1)
+
+    with pytest.raises(requests.exceptions.ChunkedEncodingError, match="IncompleteRead"):
+        api.get(listing_url(sim))
+    assert api.get(listing_url(sim)).json()["page"] == 0
+
+
+def test_empty_listing_page_empties_that_page_until_reset(sim, api):
+    sim.empty_listing_page(1)
+
+    body = api.get(listing_url(sim, 1, 10)).json()
+
+    assert body["incoming_phone_numbers"] == []
+    assert body["next_page_uri"].endswith("?Page=2&PageSize=10")
+    assert len(api.get(listing_url(sim, 2, 10)).json()["incoming_phone_numbers"]) == 10
+    sim.reset_faults()
+    assert len(api.get(listing_url(sim, 1, 10)).json()["incoming_phone_numbers"]) == 10
+
+
+def test_error_data_next_puts_error_data_on_a_successful_item(sim, api):
+    sid = first_sid(sim)
+    sim.error_data_next(1)
+
+    assert api.get(listing_url(sim)).status_code == 200
+    response = api.get(v2_url(sim, sid))
+
+    assert response.status_code == 200
+    (item,) = response.json()["response"]
+    assert (item["code"], item["status"]) == (200, "success")
+    assert item["data"]["sid"] == sid and item["error_data"]["code"] == 503
+    assert api.get(v2_url(sim, sid)).json()["response"][0]["error_data"] is None
 
 
 def test_partial_next_answers_a_207_envelope_with_a_failed_item(sim, api):

@@ -15,3 +15,10 @@ def quoted(value: object, limit: int = QUOTED_LIMIT) -> str:
         return text
     size = len(value) if isinstance(value, str | bytes | list | dict | tuple) else len(text)
     return f"{text[:limit]}… ({size:,} long)"
+
+
+def clipped(value: object, limit: int = QUOTED_LIMIT * 2) -> str:
+    """`value` as text in a message, unquoted: one line, control characters
+    escaped, cut to `limit` characters with "…" (Exotel's own error words)."""
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in " ".join(str(value).split()))
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from exoinventory.exotel.dates import ExotelDateError, parse_exotel_date, parse_rfc3339
 from exoinventory.exotel.money import MoneyError, parse_money
 from exoinventory.exotel.phones import PhoneNumberError, normalise_phone_number
-from exoinventory.exotel.quoting import quoted
+from exoinventory.exotel.quoting import clipped, quoted
 
 # Pulses are seconds to a minute. A "pulse" past a day is garbage, and one
 # past the integer column would fail the whole sync instead of one field.
@@ -172,10 +173,22 @@ def _currency(value: object) -> str:
 
 
 def _flow_url(value: object, key: str) -> str | None:
-    """A flow URL; null (documented) and "" are both "no flow"."""
+    """A flow URL; null (documented) and "" are both "no flow". Exotel's
+    flows are http(s) URLs on its own hosts: anything else (`javascript:`,
+    `data:`, a bare path) is not a flow, and must never reach a page, an
+    export or a link as if it were one."""
     if value is None:
         return None
-    return _text(value, key, limit=1024) or None
+    url = _text(value, key, limit=1024)
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise RecordError(f"{key} {quoted(url)} is not a URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise RecordError(f"{key} {quoted(url)} is not an http(s) URL")
+    return url
 
 
 def _bool(value: object, key: str) -> bool:
@@ -337,8 +350,11 @@ def parse_detail_envelope(body: object, *, sid: str, observed_at: datetime) -> C
     if item.get("status") != "success" or item.get("code") not in (200, None) or error:
         detail = ""
         if isinstance(error, dict):
-            detail = f": {error.get('code')} {error.get('message') or error.get('description')}"
-        message = f"Exotel answered {item.get('code')} {item.get('status')}{detail}"
+            said = error.get("message") or error.get("description")
+            detail = f": {clipped(error.get('code'))} {clipped(said)}"
+        message = (
+            f"Exotel answered {clipped(item.get('code'))} {clipped(item.get('status'))}{detail}"
+        )
         if item.get("code") == 404:
             raise ExoPhoneNotFound(message)
         raise RecordError(message)

@@ -36,14 +36,17 @@ class LoggedRequest:
 
 @dataclass
 class _Fault:
-    kind: str  # "fail", "timeout", "malformed_body" or "partial"
+    # "fail", "timeout", "malformed_body", "html_body", "wrong_shape", "reset",
+    # "partial" or "error_data"
+    kind: str
     remaining: int
     status: int = 500
     seconds: float = 0.0
     path_contains: str | None = None
+    retry_after: int | None = None
 
     def applies_to(self, kind: str, path: str) -> bool:
-        if self.kind == "partial" and kind != V2_DETAIL:
+        if self.kind in {"partial", "error_data"} and kind != V2_DETAIL:
             return False
         return self.path_contains is None or self.path_contains in path
 
@@ -78,6 +81,7 @@ class SimulatorFaults(SimulatorState):
         self.set_rate_limit(rate_limit_per_minute)
         self._faults: list[_Fault] = []
         self._failing_pages: dict[int, int] = {}
+        self._empty_pages: set[int] = set()
         self._request_count = 0
         self._request_counts: Counter[str] = Counter()
         self._log: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
@@ -98,9 +102,19 @@ class SimulatorFaults(SimulatorState):
             self.rate_limit_per_minute = per_minute
             self._spent: defaultdict[str, deque[float]] = defaultdict(deque)
 
-    def fail_next(self, n: int = 1, *, status: int = 500, path_contains: str | None = None) -> None:
-        """Answer the next n API requests (whose path contains `path_contains`) with `status`."""
-        self._add_fault(_Fault("fail", n, status=status, path_contains=path_contains))
+    def fail_next(
+        self,
+        n: int = 1,
+        *,
+        status: int = 500,
+        path_contains: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Answer the next n API requests (whose path contains `path_contains`)
+        with `status`, and a Retry-After of `retry_after` seconds if given."""
+        self._add_fault(
+            _Fault("fail", n, status=status, path_contains=path_contains, retry_after=retry_after)
+        )
 
     def timeout_next(
         self, n: int = 1, *, seconds: float = 5.0, path_contains: str | None = None
@@ -112,20 +126,48 @@ class SimulatorFaults(SimulatorState):
         """Answer the next n with 200 and the first half of the JSON body."""
         self._add_fault(_Fault("malformed_body", n, path_contains=path_contains))
 
-    def partial_next(self, n: int = 1, *, code: int = 500) -> None:
-        """Answer the next n v2 details with a 207 envelope whose item failed with `code`."""
-        self._add_fault(_Fault("partial", n, status=code))
+    def html_body_next(self, n: int = 1, *, path_contains: str | None = None) -> None:
+        """Answer the next n with 200 and an HTML page, as a proxy's error page comes."""
+        self._add_fault(_Fault("html_body", n, path_contains=path_contains))
+
+    def wrong_shape_next(self, n: int = 1, *, path_contains: str | None = None) -> None:
+        """Answer the next n with 200 and valid JSON of the wrong shape (the
+        body wrapped in a list)."""
+        self._add_fault(_Fault("wrong_shape", n, path_contains=path_contains))
+
+    def reset_next(self, n: int = 1, *, path_contains: str | None = None) -> None:
+        """Send the next n replies' headers and half their body, then reset the connection."""
+        self._add_fault(_Fault("reset", n, path_contains=path_contains))
+
+    def error_data_next(self, n: int = 1, *, path_contains: str | None = None) -> None:
+        """Answer the next n v2 details with 200 and a successful item that
+        nevertheless carries error_data."""
+        self._add_fault(_Fault("error_data", n, path_contains=path_contains))
+
+    def partial_next(
+        self, n: int = 1, *, code: int = 500, path_contains: str | None = None
+    ) -> None:
+        """Answer the next n v2 details (whose path contains `path_contains`)
+        with a 207 envelope whose item failed with `code`."""
+        self._add_fault(_Fault("partial", n, status=code, path_contains=path_contains))
 
     def fail_listing_at_page(self, page: int, *, status: int = 500) -> None:
         """Every listing request for `page` fails with `status` until reset_faults()."""
         with self._lock:
             self._failing_pages[page] = status
 
+    def empty_listing_page(self, page: int) -> None:
+        """Every listing request for `page` answers 200 with no items (and a
+        next_page_uri as usual) until reset_faults(): an empty page before the end."""
+        with self._lock:
+            self._empty_pages.add(page)
+
     def reset_faults(self) -> None:
-        """Forget pending faults, failing pages and malformed items."""
+        """Forget pending faults, failing and empty pages, and malformed items."""
         with self._lock:
             self._faults.clear()
             self._failing_pages.clear()
+            self._empty_pages.clear()
             for account in self._accounts.values():
                 account.malformed.clear()
 
@@ -149,6 +191,11 @@ class SimulatorFaults(SimulatorState):
         """The status fail_listing_at_page() set for `page`, if any."""
         with self._lock:
             return self._failing_pages.get(page)
+
+    def _is_empty_page(self, page: int) -> bool:
+        """Whether empty_listing_page() emptied `page`."""
+        with self._lock:
+            return page in self._empty_pages
 
     def _spend(self, account_sid: str) -> int | None:
         """Count a request against the account's budget; the seconds to wait

@@ -59,6 +59,8 @@ MAX_PAGE_SIZE = 100
 # The documented listing's page URIs name this host; a client must build its
 # own page URLs and never follow it.
 PAGE_URI_HOST = "http://twilix.exotel.com"
+# What a proxy or a maintenance page answers in place of the API.
+HTML_PAGE = b"<!DOCTYPE html><html><body><h1>We'll be back soon</h1></body></html>"
 
 _ACCOUNT, _SID = r"(?P<account>[^/]+)", r"(?P<sid>[^/]+)"
 _ROUTES = (
@@ -71,8 +73,9 @@ CONTROL_METHODS = frozenset(
     {
         "state", "numbers", "add_numbers", "set_field", "remove_number", "restore_number",
         "connectivity", "set_connectivity", "clear_connectivity", "advance", "set_tick", "freeze",
-        "fail_next", "timeout_next", "malformed_body_next", "partial_next", "malformed_item",
-        "clear_malformed_item", "fail_listing_at_page", "reset_faults", "set_latency",
+        "fail_next", "timeout_next", "malformed_body_next", "html_body_next", "wrong_shape_next",
+        "reset_next", "error_data_next", "partial_next", "malformed_item", "clear_malformed_item",
+        "fail_listing_at_page", "empty_listing_page", "reset_faults", "set_latency",
         "set_rate_limit", "reset_counters", "set_drift",
     }
 )  # fmt: skip
@@ -231,15 +234,30 @@ class ExotelSimulator(SimulatorFaults):
             return reply
         fault = self._take_fault(kind, target)
         if fault is not None and fault.kind == "fail":
-            return self._error(v2, method, fault.status, "Injected failure")
+            reply = self._error(v2, method, fault.status, "Injected failure")
+            if fault.retry_after is not None:
+                reply.headers["Retry-After"] = str(fault.retry_after)
+            return reply
         if fault is not None and fault.kind == "partial":
             description = "Connectivity is temporarily unavailable"
             return self._envelope(207, method, _failure(fault.status, description))
+        if fault is not None and fault.kind == "html_body":
+            return Reply(200, HTML_PAGE, {"Content-Type": "text/html; charset=utf-8"})
         reply = self._serve(kind, method, account_sid, sid, parse_qs(urlsplit(target).query))
-        if fault is not None and fault.kind == "timeout":
+        if fault is None:
+            return reply
+        if fault.kind == "timeout":
             reply.delay += fault.seconds
-        elif fault is not None and fault.kind == "malformed_body":
+        elif fault.kind == "malformed_body":
             reply.status, reply.body = 200, reply.body[: len(reply.body) // 2]
+        elif fault.kind == "wrong_shape":
+            reply.status, reply.body = 200, b"[" + reply.body + b"]"
+        elif fault.kind == "reset":
+            reply.reset = True
+        elif fault.kind == "error_data" and reply.status == 200:
+            body = json.loads(reply.body)
+            body["response"][0]["error_data"] = _failure(503, "Connectivity is stale")["error_data"]
+            reply.body = json.dumps(body).encode()
         return reply
 
     def _serve(
@@ -278,6 +296,8 @@ class ExotelSimulator(SimulatorFaults):
         if failing_status is not None:
             return self._error(False, "GET", failing_status, f"Injected failure of page {page}")
         items, more = self.listing_items(account_sid, page * size, (page + 1) * size)
+        if self._is_empty_page(page):
+            items = []
         base = f"{PAGE_URI_HOST}/v2_beta/Accounts/{quote(account_sid)}/IncomingPhoneNumbers"
 
         def uri(number: int) -> str:

@@ -9,6 +9,7 @@ numbers as generated or as tests set them, and drift is laid over them as
 they are served, never written into them.
 """
 
+import copy
 import threading
 import time
 from collections.abc import Iterable
@@ -45,6 +46,8 @@ class _Account:
     phones: dict[str, SimulatedExoPhone] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     malformed: dict[str, str] = field(default_factory=dict)
+    # Raw listing items served in place of a number's own (any JSON value).
+    raw_items: dict[str, Any] = field(default_factory=dict)
     overrides: dict[tuple[str, str], Observation] = field(default_factory=dict)
     # Drift: set up once the account's first numbers exist (they form the
     # rotation pool, by index); the drift window after which a later-added
@@ -188,6 +191,18 @@ class SimulatorState:
         with self._lock:
             self._account(account_sid).malformed.pop(sid, None)
 
+    def set_listing_item(self, account_sid: str, sid: str, item: Any) -> None:
+        """Serve `item` (any JSON value, served as given) at this number's
+        place in the listing until clear_listing_item(); its details are
+        unchanged. Bad-input tests send what no malformation describes."""
+        with self._lock:
+            self._phone(account_sid, sid)
+            self._account(account_sid).raw_items[sid] = copy.deepcopy(item)
+
+    def clear_listing_item(self, account_sid: str, sid: str) -> None:
+        with self._lock:
+            self._account(account_sid).raw_items.pop(sid, None)
+
     # --- connectivity
 
     @property
@@ -256,7 +271,9 @@ class SimulatorState:
             visible = account.visible()
             window = self._drift_window()
             items = [
-                self._served(account, listing_item(self._view(account, p, window)))
+                copy.deepcopy(account.raw_items[p.sid])
+                if p.sid in account.raw_items
+                else self._served(account, listing_item(self._view(account, p, window)))
                 for p in visible[start:stop]
             ]
             return items, stop < len(visible)

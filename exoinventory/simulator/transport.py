@@ -7,6 +7,7 @@ the simulator's (simulator.py).
 
 import contextlib
 import socket
+import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     # Seconds to hold the reply: latency and timeout faults.
     delay: float = 0.0
+    # Send the headers and half the body, then reset the connection (a fault).
+    reset: bool = False
 
 
 # (method, target, Authorization header, body) -> the reply to send.
@@ -49,17 +52,27 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             self.send_response(reply.status)
-            for name, value in reply.headers.items():
+            headers = {"Content-Type": "application/json", **reply.headers}
+            for name, value in headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
+            if reply.reset:
+                self._reset(reply.body[: len(reply.body) // 2])
+                return
             self.wfile.write(reply.body)
         except (BrokenPipeError, ConnectionResetError):
             # The client gave up (a timeout fault does that on purpose).
             self.close_connection = True
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def _reset(self, partial_body: bytes) -> None:
+        """Write `partial_body`, then close with an RST (a zero linger) rather than a FIN."""
+        self.wfile.write(partial_body)
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: the simulator keeps its own request log."""

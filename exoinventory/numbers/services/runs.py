@@ -13,6 +13,7 @@ from django.utils import timezone
 from exoinventory.exotel.accounts import ExotelAccount
 from exoinventory.exotel.budget import PacedBudget, request_budget_for
 from exoinventory.exotel.client import ExotelClient, ExotelError
+from exoinventory.exotel.quoting import quoted
 from exoinventory.exotel.records import SkippedRecord
 from exoinventory.numbers.models import Account, SyncRun
 from exoinventory.numbers.services.sync_lock import account_sync_lock
@@ -20,6 +21,8 @@ from exoinventory.numbers.services.sync_lock import account_sync_lock
 logger = logging.getLogger(__name__)
 
 INTERRUPTED = "interrupted: the process stopped before the sync finished"
+# A real sid is 32 hex digits; longer is not one, and is shown cut (quoted()).
+SHOWN_SID_LIMIT = 64
 
 
 def client_for(account: ExotelAccount, *, page_spacing: float | None = None) -> ExotelClient:
@@ -42,11 +45,19 @@ def _one_line(error: BaseException, account: ExotelAccount) -> str:
     return " ".join(text.split())[:500]
 
 
+def _named(sid: str | None) -> str:
+    """A skipped item's sid as a log line may show it: Exotel sent it, and a
+    1 MB sid, or one with a newline or a NUL, must not be copied in whole."""
+    if not sid:
+        return "an item"
+    if len(sid) <= SHOWN_SID_LIMIT and sid.isprintable():
+        return sid
+    return quoted(sid)
+
+
 def log_skipped(run: SyncRun, skipped: Iterable[SkippedRecord]) -> None:
     for record in skipped:
-        logger.warning(
-            "%s %s skipped %s: %s", run.kind, run.pk, record.sid or "an item", record.reason
-        )
+        logger.warning("%s %s skipped %s: %s", run.kind, run.pk, _named(record.sid), record.reason)
 
 
 def count_emptied(run: SyncRun, emptied: Iterable[str]) -> None:

@@ -223,6 +223,14 @@ def _sweep(
         run.runs_extended = len(plan.extended_runs)
         count_emptied(run, (name for report in batch.reports for name in report.emptied))
         finish_outcome(run)
+        if skipped and not batch.reports and not batch.gone:
+            # Not one answer (wrong credentials, Exotel or the network down):
+            # the sweep failed, rather than end "partial" with every number
+            # skipped, which would count as a good sweep. The attempts stay
+            # recorded, so that numbers that never answer do not hold the
+            # next sweeps' turns.
+            run.outcome = SyncRun.Outcome.FAILED
+            run.error = f"no number's connectivity could be read: {skipped[0].reason}"[:500]
         # Saved with the data, so the run's counts and the rows agree.
         run.save()
 
