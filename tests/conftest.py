@@ -35,6 +35,22 @@ def _test_settings(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# What every browser test module marks itself with: the `browser` marker
+# (`make screenshots` selects it), a transactional database (the live server
+# reads what the test wrote; an earlier such test may have flushed the data
+# migrations' groups and circles, so tests give users their permissions
+# directly), and a skip where Chromium is not installed (CI installs it).
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    # The live server starts before the tests' settings stop WhiteNoise
+    # looking for collectstatic's folder.
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+    pytest.mark.skipif(
+        shutil.which("chromium") is None, reason="Chromium is not installed (CI installs it)"
+    ),
+]
+
 # Debian's Chromium, as root, headless, with no call home (the machine's
 # network is closed: those connections would only fail).
 CHROMIUM_ARGS = [

@@ -3,15 +3,13 @@
 Under `make screenshots`, also writes the pictures of docs/screenshots/ that the README shows.
 """
 
-import shutil
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
 from exoinventory.numbers.models import Account, Circle, Direction, ExoPhone, SyncRun
-from tests.conftest import save_screenshot
+from tests.conftest import BROWSER_TEST, save_screenshot
 from tests.factories import (
     PASSWORD,
     make_account,
@@ -22,16 +20,7 @@ from tests.factories import (
     make_user,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    # The live server starts before the tests' settings stop WhiteNoise
-    # looking for collectstatic's folder.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Chromium is not installed (CI installs it)"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 def an_inventory() -> ExoPhone:

@@ -3,23 +3,14 @@ the admin, the overview, the number page, every report and the error pages
 load with the strict policy and without one violation (no inline script or
 style anywhere)."""
 
-import shutil
-
-import pytest
 from django.urls import reverse
 
 from exoinventory.numbers.models import ExoPhone, SyncRun
+from tests.conftest import BROWSER_TEST
 from tests.factories import PASSWORD, make_user
 from tests.test_admin_browser import an_inventory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Chromium is not installed (CI installs it)"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 # Collects what the browser refuses, before any script of the page runs.
 LISTEN = """

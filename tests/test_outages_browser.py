@@ -1,28 +1,17 @@
 """The outages report in real Chromium (Playwright on Debian's chromium),
 against a live server: what support does, with no console error."""
 
-import shutil
 from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
 from exoinventory.numbers.models import Circle, Direction, ExoPhone
-from tests.conftest import save_screenshot
+from tests.conftest import BROWSER_TEST, save_screenshot
 from tests.factories import make_account, make_connectivity_run, make_exophone, make_user
 from tests.test_reports_browser import log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    # Transactional (the live server reads what the test wrote): users get
-    # their role's permissions directly, circles are made (see
-    # test_reports_browser).
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Chromium is not installed (CI installs it)"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 SUPPORT = ("numbers.view_exophone", "numbers.view_outage_report", "numbers.view_connectivityrun")
 IN, OUT = Direction.INCOMING, Direction.OUTGOING

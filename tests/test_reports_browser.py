@@ -4,28 +4,16 @@ live server: what a finance user and an auditor do, with no console error."""
 import csv
 import io
 import re
-import shutil
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
 from exoinventory.numbers.models import Circle
-from tests.conftest import save_screenshot
+from tests.conftest import BROWSER_TEST, save_screenshot
 from tests.factories import PASSWORD, make_account, make_change, make_exophone, make_user
 
-pytestmark = [
-    pytest.mark.browser,
-    # Transactional (the live server reads what the test wrote). An earlier
-    # transactional test may have flushed the data migrations' groups and
-    # circles: users get their role's permissions directly, circles are made.
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Chromium is not installed (CI installs it)"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 VOICE_229 = "https://my.exotel.com/acme/exoml/start_voice/229"
 # What the Finance and Auditor groups hold that these pages use (test_roles

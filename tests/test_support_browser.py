@@ -3,21 +3,11 @@ national form; support finds it, reads its page, follows its alternate, then
 reads the outages of the last day and of the last quarter, and narrows them
 to what is down now."""
 
-import shutil
-
-import pytest
-
+from tests.conftest import BROWSER_TEST
 from tests.factories import PASSWORD, SUPPORT_PERMISSIONS, make_user
 from tests.test_admin_browser import an_inventory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Chromium is not installed (CI installs it)"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_support_finds_a_number_follows_its_alternate_and_reads_the_outages(
