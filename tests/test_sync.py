@@ -35,6 +35,7 @@ from exoinventory.numbers.models import (
     ExoPhoneChange,
     SyncRun,
 )
+from exoinventory.numbers.services.listing import exophones_list
 from exoinventory.numbers.services.runs import INTERRUPTED
 from exoinventory.numbers.services.sweep import connectivity_sweep, connectivity_sweep_all
 from exoinventory.numbers.services.sync import SyncResult, exophones_sync
@@ -156,6 +157,52 @@ def test_an_unchanged_resync_adds_only_its_two_sync_runs(simulator, account):
     assert {name: after[name] - before[name] for name in after if after[name] != before[name]} == {
         "SyncRun": 2
     }
+
+
+def row_versions() -> dict[int, str]:
+    """Each number row's xmin: PostgreSQL gives a row a new one whenever it is written."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, xmin::text FROM numbers_exophone")
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_an_unchanged_relisting_writes_no_number_row_and_each_was_seen_by_it(simulator, account):
+    sync(account)
+    before = row_versions()
+
+    listing = exophones_list(account=account, trigger="command", client=fast_client(account))
+
+    assert listing.numbers_unchanged == 40
+    assert row_versions() == before
+    listed_at = Account.objects.get(sid=ACCOUNT).listed_at
+    assert listing.started_at < listed_at < listing.finished_at
+    assert {p.last_listed for p in ExoPhone.objects.select_related("account")} == {listed_at}
+
+
+@pytest.mark.django_db
+def test_a_number_missing_from_a_listing_was_last_seen_by_the_listing_before(simulator, account):
+    sync(account)
+    seen_by_first = Account.objects.get(sid=ACCOUNT).listed_at
+    sid = first_sid(simulator)
+    simulator.remove_number(ACCOUNT, sid)
+
+    # Listings alone: no sweep asks about it, so it is not released.
+    missed = exophones_list(account=account, trigger="command", client=fast_client(account))
+    again = exophones_list(account=account, trigger="command", client=fast_client(account))
+
+    gone = phone(sid)
+    assert again.numbers_unchanged == 39
+    assert missed.started_at < gone.unlisted_since < missed.finished_at  # the first to miss it
+    assert gone.last_listed == seen_by_first and gone.released_at is None
+    simulator.restore_number(ACCOUNT, sid)
+
+    back = exophones_list(account=account, trigger="command", client=fast_client(account))
+
+    returned = phone(sid)
+    assert back.numbers_updated == 1  # its row: back in the listings
+    assert returned.unlisted_since is None
+    assert returned.last_listed == Account.objects.get(sid=ACCOUNT).listed_at
 
 
 @pytest.mark.django_db

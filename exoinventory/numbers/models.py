@@ -4,6 +4,8 @@ Times are stored in UTC. Money is Decimal with Exotel's six decimal places,
 in the number's own currency: a sum never mixes currencies.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,6 +19,12 @@ class Account(models.Model):
         max_length=255, help_text="Exotel cluster host, e.g. api.exotel.com or api.in.exotel.com."
     )
     display_name = models.CharField(max_length=255, blank=True)
+    listed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the account's latest complete listing was complete: the moment"
+        " every number it had was last seen.",
+    )
 
     class Meta:
         ordering = ["sid"]
@@ -164,7 +172,18 @@ class ExoPhone(models.Model):
     )
 
     first_seen = models.DateTimeField()
-    last_seen = models.DateTimeField()
+    # Written only when the number leaves or rejoins the listings, never by
+    # a listing that finds it where it was (see last_listed).
+    last_seen = models.DateTimeField(
+        help_text="When a listing last had the number, as of the last time it went missing"
+        " or came back."
+    )
+    unlisted_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Missing from every complete listing since then: a release candidate"
+        " until a listing has it again or Exotel confirms it gone.",
+    )
     released_at = models.DateTimeField(
         null=True, blank=True, help_text="Missing from a complete listing since then."
     )
@@ -193,6 +212,12 @@ class ExoPhone(models.Model):
             # Admin status filter and the outages report's "down now".
             models.Index(fields=["incoming_status"], name="exophone_incoming_status"),
             models.Index(fields=["outgoing_status"], name="exophone_outgoing_status"),
+            # Sweep: the release candidates, few among many listed numbers.
+            models.Index(
+                fields=["account", "unlisted_since"],
+                condition=Q(unlisted_since__isnull=False),
+                name="exophone_unlisted",
+            ),
             # Sweep: the numbers asked about longest ago go first.
             models.Index(
                 fields=["account", "connectivity_attempted_at"], name="exophone_attempted"
@@ -211,6 +236,16 @@ class ExoPhone(models.Model):
 
     def __str__(self) -> str:
         return self.phone_number
+
+    @property
+    def last_listed(self) -> datetime:
+        """When a listing last had the number. A listed number was seen by the
+        account's latest listing: an unchanged listing writes that moment
+        once, on the account, rather than on every row."""
+        listed_at = self.account.listed_at
+        if self.unlisted_since is None and self.released_at is None and listed_at:
+            return max(self.last_seen, listed_at)
+        return self.last_seen
 
 
 class SyncRun(models.Model):

@@ -202,7 +202,7 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
             {
                 "classes": ("collapse",),
                 "fields": (
-                    ("first_seen", "last_seen", "released_at"),
+                    ("first_seen", "last_listed", "unlisted_since", "released_at"),
                     ("date_created", "date_updated"),
                     "uri",
                 ),
@@ -239,6 +239,7 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         return (
             *SYNCED_FIELDS,
             "circle",
+            "last_listed",
             *SHOWN_AS_MONEY,
             *(name for name in LOCAL_FIELDS if name not in editable),
         )
@@ -296,6 +297,10 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         if not assigned:
             return format_html('<span class="exo-quiet">{}</span>', "no flow")
         return format_html_join("", '<div class="exo-flow" title="{}">{}</div>', assigned)
+
+    @admin.display(description="last seen")
+    def last_listed(self, obj: ExoPhone) -> datetime:
+        return obj.last_listed
 
     @admin.display(description="released", ordering="released_at")
     def released(self, obj: ExoPhone) -> SafeString | str:

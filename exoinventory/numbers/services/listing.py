@@ -3,8 +3,13 @@ v2_beta list (DESIGN.md "Sync semantics" 1, 4 and 5).
 
 New numbers are created, changed fields become change records, a released
 number that is listed again comes back. A number missing from a complete
-listing keeps its old `last_seen`: that makes it a release candidate, which
-the sweep releases only once Exotel's detail answers 404 for it.
+listing becomes a release candidate (`unlisted_since`), which the sweep
+releases only once Exotel's detail answers 404 for it.
+
+An unchanged listing writes no number: the moment it saw them all is kept
+once, on the account (`Account.listed_at`, see ExoPhone.last_listed), and a
+number's own `last_seen` is written only when it leaves or rejoins the
+listings. So a re-listing costs what its changes cost, not a row per number.
 """
 
 from dataclasses import dataclass, field
@@ -83,7 +88,11 @@ def _list(run: SyncRun, account: Account, client: ExotelClient, progress: Progre
 
     with transaction.atomic():
         account_write_lock(account.sid)
-        existing = {phone.sid: phone for phone in ExoPhone.objects.filter(account=account)}
+        # Only what the diff reads: a listing's rows are most of the account's.
+        loaded = ExoPhone.objects.filter(account=account).only(
+            "sid", "account_id", "released_at", "unlisted_since", "last_seen", *MIRRORED_FIELDS
+        )
+        existing = {phone.sid: phone for phone in loaded}
         plan = _diff(run, account, listing, existing, seen_at=seen_at)
         _write(plan, account, listing, existing)
         run.numbers_seen = len(listing.records)
@@ -162,6 +171,11 @@ def _diff(
             plan.change(phone, "released_at", phone.released_at, None)
             phone.released_at = None
             changed["released_at"] = None
+        if phone.unlisted_since is not None:
+            # Listed again: no longer a release candidate.
+            phone.unlisted_since = None
+            phone.last_seen = seen_at
+            changed["unlisted_since"] = changed["last_seen"] = None
         if changed:
             plan.updated[phone.sid] = phone
             plan.updated_fields.update(changed)
@@ -171,18 +185,31 @@ def _diff(
 def _write(plan: _Plan, account: Account, listing: Listing, existing: dict[str, ExoPhone]) -> None:
     bulk_insert_rows(plan.created)
     bulk_update_rows(list(plan.updated.values()), sorted(plan.updated_fields))
-    # A number whose item was malformed this time is still listed: only the
-    # numbers in no page keep their last_seen (and so become release
-    # candidates). One array per column, however many numbers are listed.
-    listed = {r.sid for r in listing.records} | {s.sid for s in listing.skipped if s.sid}
-    seen = [
+    # A number whose item was malformed this time is still listed (_diff
+    # brought back those whose item was read): only the numbers in no page
+    # become release candidates, seen last by the listing before this one.
+    skipped = {s.sid for s in listing.skipped if s.sid}
+    listed = {r.sid for r in listing.records} | skipped
+    relisted = [
         phone
         for sid, phone in existing.items()
-        if sid in listed and phone.released_at is None and phone.pk is not None
+        if sid in skipped and phone.released_at is None and phone.unlisted_since is not None
     ]
-    for phone in seen:
+    for phone in relisted:
+        phone.unlisted_since = None
         phone.last_seen = plan.seen_at
-    bulk_update_rows(seen, ["last_seen"])
+    missing = [
+        phone
+        for sid, phone in existing.items()
+        if sid not in listed and phone.released_at is None and phone.unlisted_since is None
+    ]
+    for phone in missing:
+        phone.unlisted_since = plan.seen_at
+        if account.listed_at is not None:
+            phone.last_seen = max(phone.last_seen, account.listed_at)
+    bulk_update_rows([*relisted, *missing], ["unlisted_since", "last_seen"])
+    account.listed_at = plan.seen_at
+    account.save(update_fields=["listed_at"])
     for change in plan.changes:
         change.exophone_id = change.exophone.pk
     bulk_insert_rows(plan.changes)

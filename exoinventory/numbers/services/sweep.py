@@ -137,8 +137,8 @@ def _offset(progress: Progress | None, done_before: int, total: int) -> Progress
 
 
 def _candidates_before(account: Account) -> datetime | None:
-    """Numbers whose last_seen is older than this were missing from the last
-    complete listing (None: no listing yet, so no candidate)."""
+    """When the last complete listing started: each release candidate is
+    asked once after it (None: no listing yet, so no candidate)."""
     return (
         SyncRun.objects.filter(
             account=account,
@@ -157,14 +157,14 @@ def sweep_targets(
 ) -> list[ExoPhone]:
     """The numbers one sweep asks about, in order (see the module docstring)."""
     never_asked_first = F("connectivity_attempted_at").asc(nulls_first=True)
-    current = current.only("sid", "account_id", "last_seen", *SWEPT_FIELDS).order_by(
+    current = current.only("sid", "account_id", "unlisted_since", *SWEPT_FIELDS).order_by(
         never_asked_first, "pk"
     )
     chosen: list[ExoPhone] = []
     if listed_since is not None:
         # Each candidate once per listing: one that still answers stays a
         # candidate until the next listing, and must not take every slot.
-        candidates = current.filter(last_seen__lt=listed_since).filter(
+        candidates = current.filter(unlisted_since__isnull=False).filter(
             not_asked_since(listed_since)
         )
         chosen += candidates[:allotment]
@@ -317,7 +317,7 @@ def _release(
             ExoPhone.objects.filter(
                 pk__in=[phone.pk for phone in gone],
                 released_at__isnull=True,
-                last_seen__lt=listed_since,
+                unlisted_since__isnull=False,
             ).values_list("pk", flat=True)
         )
     unexpected = []
