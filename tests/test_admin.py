@@ -25,6 +25,7 @@ from exoinventory.numbers.models import (
     ExoPhoneChange,
     SyncRun,
 )
+from exoinventory.numbers.selectors.admin import distinct_values
 from exoinventory.numbers.selectors.sync import sync_states
 from tests.factories import (
     T0,
@@ -1416,3 +1417,21 @@ def test_a_bulk_action_runs_as_many_queries_for_40_numbers_as_for_4(admin_client
 
     assert with_40 == with_4
     assert ExoPhoneChange.objects.filter(new_value="CC-40").count() == 40
+
+
+@pytest.mark.django_db
+def test_filter_choices_are_each_present_value_once_read_without_a_scan_of_every_row() -> None:
+    account = make_account()
+    assert distinct_values("currency") == []
+    for index, currency in enumerate(["USD", "INR", "", "INR", "USD", "INR"]):
+        make_exophone(account=account, sid=f"s{index}", currency=currency)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert distinct_values("currency") == ["", "INR", "USD"]
+
+    assert len(queries) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {queries[0]['sql']}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "exophone_currency" in plan and "Seq Scan" not in plan

@@ -212,6 +212,12 @@ class ExoPhone(models.Model):
             # Admin status filter and the outages report's "down now".
             models.Index(fields=["incoming_status"], name="exophone_incoming_status"),
             models.Index(fields=["outgoing_status"], name="exophone_outgoing_status"),
+            # The list's filter choices, read by a loose index scan
+            # (selectors.admin.distinct_values).
+            models.Index(fields=["region"], name="exophone_region"),
+            models.Index(fields=["number_type"], name="exophone_number_type"),
+            models.Index(fields=["currency"], name="exophone_currency"),
+            models.Index(fields=["cost_centre"], name="exophone_cost_centre"),
             # Sweep: the release candidates, few among many listed numbers.
             models.Index(
                 fields=["account", "unlisted_since"],
@@ -305,6 +311,9 @@ class SyncRun(models.Model):
             models.Index(
                 fields=["account", "kind", "outcome", "-started_at"], name="syncrun_last_good"
             ),
+            # Status now: the latest listing and sweep per account, whatever
+            # their outcome, without sorting a year of runs.
+            models.Index(fields=["account", "kind", "-started_at"], name="syncrun_latest"),
         ]
 
     def __str__(self) -> str:

@@ -37,6 +37,7 @@ from exoinventory.numbers.admin.filters import (
     CurrencyFilter,
     FlowFilter,
     IncomingStatusFilter,
+    NumberTypeFilter,
     OutgoingStatusFilter,
     ReleasedFilter,
 )
@@ -141,7 +142,7 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
     list_filter = (
         "account",
         CircleFilter,
-        "number_type",
+        NumberTypeFilter,
         CurrencyFilter,
         CostCentreFilter,
         IncomingStatusFilter,
@@ -155,6 +156,8 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
         "a friendly name, a sid or part of a flow URL."
     )
     list_per_page = 100
+    # A filtered list counts its own rows only, not the whole table again.
+    show_full_result_count = False
     actions = ("set_cost_centre", "set_owner")
     # The summary, timeline and history come first (change_form.html); the
     # form then leads with the local fields, and keeps what Exotel says,

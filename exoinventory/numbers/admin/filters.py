@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from exoinventory.numbers.admin.display import NO_DATA, circle_label
 from exoinventory.numbers.models import Circle, ConnectivityStatus, ExoPhone
+from exoinventory.numbers.selectors.admin import distinct_values
 
 Lookups = Iterable[tuple[str, str]]
 
@@ -30,7 +31,7 @@ class CircleFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Lookups:
         # The distinct codes first, then the small circle table: naming every
         # row before DISTINCT cost 48 ms at 20,000 numbers (docs/benchmarks.md).
-        present = ExoPhone.objects.order_by("region").values_list("region", flat=True).distinct()
+        present = distinct_values("region")
         names = dict(Circle.objects.values_list("code", "name"))
         return [
             (code, circle_label(code, names.get(code))) if code else (NO_CIRCLE, "no circle")
@@ -123,14 +124,19 @@ class _PresentValuesFilter(admin.SimpleListFilter):
     field: str
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Lookups:
-        present = ExoPhone.objects.order_by(self.field).values_list(self.field, flat=True)
-        return [(value, value or NONE) for value in present.distinct()]
+        return [(value, value or NONE) for value in distinct_values(self.field)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[ExoPhone]) -> QuerySet[ExoPhone]:
         value = self.value()
         if value is None:
             return queryset
         return queryset.filter(**{self.field: value})
+
+
+class NumberTypeFilter(_PresentValuesFilter):
+    title = "number type"
+    parameter_name = "number_type"
+    field = "number_type"
 
 
 class CurrencyFilter(_PresentValuesFilter):
