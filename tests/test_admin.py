@@ -25,7 +25,7 @@ from exoinventory.numbers.models import (
     ExoPhoneChange,
     SyncRun,
 )
-from exoinventory.numbers.selectors.admin import distinct_values
+from exoinventory.numbers.selectors.choices import distinct_values
 from exoinventory.numbers.selectors.sync import sync_states
 from tests.factories import (
     T0,

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from exoinventory.numbers.admin.display import NO_DATA, circle_label
 from exoinventory.numbers.models import Circle, ConnectivityStatus, ExoPhone
-from exoinventory.numbers.selectors.admin import distinct_values
+from exoinventory.numbers.selectors.choices import distinct_values
 
 Lookups = Iterable[tuple[str, str]]
 

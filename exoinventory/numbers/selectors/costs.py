@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 
 from exoinventory.numbers.models import Account, Circle, ExoPhone
+from exoinventory.numbers.selectors.choices import distinct_values
 from exoinventory.numbers.selectors.past import NumberHistory, has_history, numbers_with_history
 
 ZERO = Decimal("0.000000")
@@ -323,22 +324,17 @@ def cost_filter_choices() -> dict[str, list[tuple[str, str]]]:
     names = _circle_names()
     regions = [
         (code, f"{names[code]} ({code})" if code in names else code)
-        for code in _distinct("region")
+        for code in distinct_values("region")
         if code
     ]
-    cost_centres = _distinct("cost_centre")
+    cost_centres = distinct_values("cost_centre")
     return {
         "account": accounts,
         "region": regions,
-        "currency": [(c, c) for c in _distinct("currency") if c],
-        "number_type": [(t, t) for t in _distinct("number_type") if t],
+        "currency": [(c, c) for c in distinct_values("currency") if c],
+        "number_type": [(t, t) for t in distinct_values("number_type") if t],
         "cost_centre": [(c, c or NONE_LABEL) for c in cost_centres],
     }
-
-
-def _distinct(field: str) -> list[str]:
-    """The field's distinct values, sorted ("" first)."""
-    return list(ExoPhone.objects.order_by(field).values_list(field, flat=True).distinct())
 
 
 def _circle_names() -> dict[str, str]:
