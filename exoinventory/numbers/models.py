@@ -212,6 +212,11 @@ class ExoPhone(models.Model):
             # Admin status filter and the outages report's "down now".
             models.Index(fields=["incoming_status"], name="exophone_incoming_status"),
             models.Index(fields=["outgoing_status"], name="exophone_outgoing_status"),
+            # Freshness: each account's current numbers, counted on every page
+            # from the index alone.
+            models.Index(
+                fields=["account"], condition=Q(released_at__isnull=True), name="exophone_current"
+            ),
             # The list's filter choices, read by a loose index scan
             # (selectors.admin.distinct_values).
             models.Index(fields=["region"], name="exophone_region"),
