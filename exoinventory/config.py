@@ -19,6 +19,8 @@ from urllib.parse import SplitResult, urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from exoinventory.exotel.accounts import ExotelConfigError, parse_accounts
+from exoinventory.exotel.heartbeat import HeartbeatConfigError, parse_heartbeat_tokens
 from exoinventory.exotel.quoting import quoted
 
 env = environ.Env()
@@ -124,6 +126,20 @@ def env_url(name: str, *, default: str, schemes: Collection[str]) -> str:
     if parts.scheme != "filesystem" and not parts.hostname:
         raise ImproperlyConfigured(f"{name} must name a host (a URL like {example})")
     return raw
+
+
+def env_heartbeat_tokens(name: str, *, accounts: str) -> dict[str, str]:
+    """ACCOUNT_SID=SECRET pairs, one per account of `accounts` (EXOTEL_ACCOUNTS):
+    {account sid: secret}. A secret is never shown."""
+    try:
+        sids = [account.sid for account in parse_accounts(accounts)]
+    except ExotelConfigError:
+        # EXOTEL_ACCOUNTS's own check (numbers.E001) stops start-up and says why.
+        sids = None
+    try:
+        return parse_heartbeat_tokens(_raw(name), account_sids=sids)
+    except HeartbeatConfigError as error:
+        raise ImproperlyConfigured(str(error)) from None
 
 
 def private_directory(name: str, path: Path) -> Path:

@@ -3,7 +3,8 @@
 Migrates the SQLite database under var/, creates a local admin login (its
 password is printed once, when it is made), then starts and watches:
 
-- the bundled Exotel simulator, when EXOTEL_ACCOUNTS is not set;
+- the bundled Exotel simulator, when EXOTEL_ACCOUNTS is not set, sending
+  Exotel's Heartbeat to the web app every minute (a token of its own);
 - a Celery worker and Celery beat on kombu's filesystem transport (the
   broker is a folder under var/, so no Redis or RabbitMQ is needed);
 - the web app on http://127.0.0.1:8000 (PORT to change it).
@@ -30,6 +31,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("EXOINVENTORY_VAR_DIR", BASE_DIR / "var"))
 ADMIN_USERNAME = "admin"
 SIMULATED_NUMBERS = 300
+SIMULATED_ACCOUNT = "ExoSim"
 STOP_GRACE_SECONDS = 10
 
 
@@ -119,7 +121,7 @@ class Supervisor:
                 child.wait()
 
 
-def _start_simulator(supervisor: Supervisor) -> str:
+def _start_simulator(supervisor: Supervisor) -> int:
     port = _free_port()
     simulator = supervisor.start(
         "simulator",
@@ -180,10 +182,20 @@ def main() -> int:
     try:
         supervisor.manage("migrate", "--noinput", "-v", "0")
         if not environ.get("EXOTEL_ACCOUNTS"):
+            # The simulator sends Exotel's Heartbeat to the web app every
+            # minute, under a fresh secret that reaches it through its
+            # environment, never a command line `ps` would show.
+            secret = secrets.token_urlsafe(32)
+            environ["EXOTEL_SIMULATOR_HEARTBEAT_URL"] = (
+                f"http://127.0.0.1:{port}/webhooks/exotel/heartbeat/{secret}/"
+            )
             sim_port = _start_simulator(supervisor)
             key = os.environ.get("EXOTEL_SIMULATOR_KEY", "simkey")
             token = os.environ.get("EXOTEL_SIMULATOR_TOKEN", "simtoken")
-            environ["EXOTEL_ACCOUNTS"] = f"http://{key}:{token}@127.0.0.1:{sim_port}/ExoSim"
+            environ["EXOTEL_ACCOUNTS"] = (
+                f"http://{key}:{token}@127.0.0.1:{sim_port}/{SIMULATED_ACCOUNT}"
+            )
+            environ["EXOTEL_HEARTBEAT_TOKENS"] = f"{SIMULATED_ACCOUNT}={secret}"
             print(f"exoinventory: no EXOTEL_ACCOUNTS; syncing the simulator on port {sim_port}")
         _admin_login(supervisor)
         celery = [sys.executable, "-m", "celery", "-A", "exoinventory"]

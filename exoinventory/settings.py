@@ -22,6 +22,7 @@ from exoinventory.config import (
     env_bool,
     env_choice,
     env_database,
+    env_heartbeat_tokens,
     env_int,
     env_time_zone,
     env_url,
@@ -218,6 +219,10 @@ CONTENT_SECURITY_POLICY = {
 # Comma-separated https://KEY:TOKEN@HOST[:PORT]/ACCOUNT_SID URLs; parsed (and
 # validated) by exoinventory.exotel.records.parse_accounts.
 EXOTEL_ACCOUNTS = env.str("EXOTEL_ACCOUNTS", default="")
+# Exotel's Heartbeat webhook: comma-separated ACCOUNT_SID=SECRET, read into
+# {account sid: secret}; the heartbeat of that account is received at
+# /webhooks/exotel/heartbeat/SECRET/ (numbers.views.heartbeat). Unset: no webhook.
+EXOTEL_HEARTBEAT_TOKENS = env_heartbeat_tokens("EXOTEL_HEARTBEAT_TOKENS", accounts=EXOTEL_ACCOUNTS)
 # Exotel documents 200 requests/min for its APIs, and some newer pages 50/min
 # for the ExoPhone API: the lower figure is the safe default.
 EXOTEL_RATE_LIMIT_PER_MINUTE = env_int(

@@ -88,6 +88,19 @@ class LocalRun:
             time.sleep(0.5)
         raise AssertionError("no good listing and sweep within the time:\n" + "".join(self.output))
 
+    def wait_for_a_heartbeat(self, password: str, seconds: float = 180) -> str:
+        """Status now once a heartbeat of the simulator (one a minute, the
+        first before the web app is up) has observed its 300 listed numbers."""
+        session, _ = log_in(self, password)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "".join(self.output)
+            page = session.get(f"{self.url}/admin/", timeout=5).text
+            if "300 numbers observed; affected" in page:
+                return page
+            time.sleep(2)
+        raise AssertionError("no heartbeat within the time:\n" + "".join(self.output))
+
     def interrupt(self, signum: int = signal.SIGINT) -> int:
         """Ctrl-C (SIGINT) as a terminal sends it, or SIGHUP as a closing one does."""
         self.process.send_signal(signum)
@@ -146,6 +159,11 @@ def test_make_run_syncs_the_simulator_serves_the_admin_and_stops_everything(tmp_
         )
         _, index = log_in(first, password)
         assert index.status_code == 200 and "ExoPhones" in index.text
+        # The simulator sends Exotel's Heartbeat to the web app, with a token
+        # the local run configured: every number observed, minute by minute.
+        overview = first.wait_for_a_heartbeat(password)
+        assert "none of our numbers" not in overview
+        assert "Heartbeats have stopped" not in overview
         # The SQLite file holds password hashes and sessions: its folder is
         # this user's alone.
         assert (var_dir / "exoinventory.sqlite3").exists()

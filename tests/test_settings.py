@@ -149,6 +149,57 @@ def test_a_bad_value_stops_start_up_with_one_line_naming_the_variable(
     assert complaint in result.stderr
 
 
+HEARTBEAT_SECRET = "Hb7-Qw2_Er9Ty4Ui1Op6As3Df8Gh5Jk0Lz"
+ACCOUNTS = "https://key:token@api.exotel.com/acme,https://key:token@api.in.exotel.com/beta"
+
+
+@pytest.mark.parametrize(
+    ("value", "complaint"),
+    [
+        ("acme", "EXOTEL_HEARTBEAT_TOKENS entry 1 is not ACCOUNT_SID=SECRET"),
+        (f"acme={HEARTBEAT_SECRET},", "EXOTEL_HEARTBEAT_TOKENS entry 2 is empty"),
+        (f"=={HEARTBEAT_SECRET}", "EXOTEL_HEARTBEAT_TOKENS entry 1 is not ACCOUNT_SID=SECRET"),
+        (f"gamma={HEARTBEAT_SECRET}", "(account 'gamma'): the account is not in EXOTEL_ACCOUNTS"),
+        (
+            f"acme={HEARTBEAT_SECRET},acme={HEARTBEAT_SECRET[::-1]}",
+            "entry 2 (account 'acme'): the account has a secret already",
+        ),
+        (
+            f"acme={HEARTBEAT_SECRET},beta={HEARTBEAT_SECRET}",
+            "entry 2 (account 'beta'): the secret is another account's too",
+        ),
+        ("acme=short-Secret-9", "(account 'acme'): the secret must be at least 32 random"),
+        ("acme=" + "ab" * 20, "the secret must be at least 32 random letters"),
+        ("acme=" + HEARTBEAT_SECRET + "/x", "the secret must be at least 32 random letters"),
+    ],
+)
+def test_a_bad_heartbeat_token_stops_start_up_with_one_line_never_showing_a_secret(
+    value: str, complaint: str
+) -> None:
+    result = manage("check", **PRODUCTION, EXOTEL_ACCOUNTS=ACCOUNTS, EXOTEL_HEARTBEAT_TOKENS=value)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("exoinventory: configuration error: EXOTEL_HEARTBEAT_TOKENS")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert complaint in result.stderr
+    for secret in (HEARTBEAT_SECRET, HEARTBEAT_SECRET[::-1], "short-Secret-9", "ab" * 20):
+        assert secret not in result.stderr
+
+
+def test_heartbeat_tokens_are_read_per_account() -> None:
+    value = f" acme = {HEARTBEAT_SECRET} , beta={HEARTBEAT_SECRET[::-1]}"
+
+    tokens = setting(
+        "EXOTEL_HEARTBEAT_TOKENS",
+        **PRODUCTION,
+        EXOTEL_ACCOUNTS=ACCOUNTS,
+        EXOTEL_HEARTBEAT_TOKENS=value,
+    )
+
+    assert tokens == repr({"acme": HEARTBEAT_SECRET, "beta": HEARTBEAT_SECRET[::-1]})
+    assert setting("EXOTEL_HEARTBEAT_TOKENS", **PRODUCTION) == "{}"
+
+
 @pytest.mark.parametrize("variable", ["DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"])
 def test_a_refused_url_is_never_quoted_for_it_may_hold_a_password(variable: str) -> None:
     result = manage("check", **{**PRODUCTION, variable: "redis://user:SECRETPW@db:xx/0"})

@@ -415,6 +415,17 @@ class ConnectivityRun(models.Model):
     is_current = models.BooleanField(
         default=True, help_text="The run the next observation is compared with."
     )
+    sources = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="Who observed the run: sweep, heartbeat or both (comma-separated).",
+    )
+
+    class Source(models.TextChoices):
+        """Who observes connectivity: the sweep's detail requests, or Exotel's Heartbeat."""
+
+        SWEEP = "sweep", "Connectivity sweep"
+        HEARTBEAT = "heartbeat", "Exotel Heartbeat"
 
     class Meta:
         ordering = ["exophone", "direction", "first_observed_at"]
@@ -440,6 +451,49 @@ class ConnectivityRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exophone} {self.direction} {self.status}"
+
+
+class Heartbeat(models.Model):
+    """The last Heartbeat Exotel sent for an account (services.heartbeat).
+
+    One row per account, replaced by each newer heartbeat: what it observed
+    is in the connectivity runs. `timestamp` is the replay guard: a
+    heartbeat not newer than it changes nothing.
+    """
+
+    class StatusType(models.TextChoices):
+        OK = "OK", "OK: all healthy"
+        WARNING = "WARNING", "Warning: some numbers affected"
+        CRITICAL = "CRITICAL", "Critical: all numbers affected"
+        PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE", "Payload too large: a sweep was started"
+
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="heartbeat")
+    received_at = models.DateTimeField(help_text="When the last heartbeat arrived.")
+    timestamp = models.DateTimeField(help_text="Exotel's timestamp of the last heartbeat.")
+    status_type = models.CharField(max_length=32, choices=StatusType.choices)
+    numbers_observed = models.PositiveIntegerField(
+        default=0, help_text="Current numbers the last heartbeat observed."
+    )
+    incoming_affected = models.PositiveIntegerField(
+        default=0, help_text="Current numbers it reported affected for incoming calls."
+    )
+    outgoing_affected = models.PositiveIntegerField(
+        default=0, help_text="Current numbers it reported affected for outgoing calls."
+    )
+    unknown_sids = models.PositiveIntegerField(
+        default=0, help_text="Sids it named that are none of the account's current numbers."
+    )
+    observed_at = models.DateTimeField(
+        null=True,
+        help_text="When the last heartbeat observed the numbers; empty when it could not "
+        "(PAYLOAD_TOO_LARGE).",
+    )
+    period = models.DurationField(
+        null=True, help_text="The gap between the last two heartbeats that observed the numbers."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.account} heartbeat {self.timestamp:%Y-%m-%d %H:%M} {self.status_type}"
 
 
 # Outcomes of a listing or sweep whose data was written: what "last good" means.

@@ -4,11 +4,12 @@ A status observed longer ago than its account's `fresh_for` (twice the
 re-check period, see numbers.cadence) is "no data": the list badge, the
 status filters, the number page, /healthz and the reports all read it from
 here, so none of them shows an old status as if it were live. Released
-numbers have no status at all.
+numbers have no status at all. While Exotel's heartbeats arrive for an
+account, its window follows their period (numbers.cadence).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -24,25 +25,48 @@ from django.db.models import (
 )
 from django.utils.timesince import timesince
 
-from exoinventory.numbers.cadence import Cadence, account_cadence
-from exoinventory.numbers.models import ConnectivityRun, ConnectivityStatus, Direction, ExoPhone
+from exoinventory.numbers.cadence import Cadence, account_cadence, heartbeat_period_now
+from exoinventory.numbers.models import (
+    Account,
+    ConnectivityRun,
+    ConnectivityStatus,
+    Direction,
+    ExoPhone,
+    Heartbeat,
+)
 
 
-def current_numbers_by_account() -> dict[int, int]:
-    """Account pk → its current (unreleased) numbers, in one query."""
-    rows = (
-        ExoPhone.objects.filter(released_at__isnull=True)
+def cadences_by_account(*, now: datetime) -> dict[int, Cadence]:
+    """Account pk → its cadence at `now`, in one query: its current
+    (unreleased) numbers, counted per account from their partial index, and
+    its last heartbeat. Accounts with no current number are absent."""
+    current = (
+        ExoPhone.objects.filter(account=OuterRef("pk"), released_at__isnull=True)
         .order_by()
         .values("account")
         .annotate(numbers=Count("id"))
-        .values_list("account", "numbers")
+        .values("numbers")
     )
-    return dict(rows)
+    rows = (
+        Account.objects.annotate(numbers=Subquery(current))
+        .filter(numbers__gt=0)
+        .values_list("pk", "numbers", "heartbeat__observed_at", "heartbeat__period")
+    )
+    return {
+        pk: account_cadence(
+            numbers,
+            heartbeat_period=heartbeat_period_now(observed_at=seen, measured=period, now=now),
+        )
+        for pk, numbers, seen, period in rows
+    }
 
 
-def cadences_by_account() -> dict[int, Cadence]:
-    """Account pk → its cadence; accounts with no current number are absent."""
-    return {pk: account_cadence(n) for pk, n in current_numbers_by_account().items()}
+def account_heartbeat_period(account_id: int, *, now: datetime) -> timedelta | None:
+    """The account's heartbeat period while its heartbeats arrive, else None: one query."""
+    last = Heartbeat.objects.filter(account_id=account_id).values("observed_at", "period").first()
+    if last is None:
+        return None
+    return heartbeat_period_now(observed_at=last["observed_at"], measured=last["period"], now=now)
 
 
 @dataclass(frozen=True)
@@ -54,7 +78,7 @@ class Freshness:
 
     @classmethod
     def at(cls, now: datetime) -> "Freshness":
-        return cls(now=now, cadences=cadences_by_account())
+        return cls(now=now, cadences=cadences_by_account(now=now))
 
     def cadence(self, account_id: int | None) -> Cadence:
         return self.cadences.get(account_id) or account_cadence(0)

@@ -1,7 +1,7 @@
 """Status now, the admin index: per configured account its last listing and
-sweep, its current numbers per direction and status now, the numbers down now
-with since when and their alternates, and, for finance, monthly rental per
-currency.
+sweep, its last Exotel heartbeat (and whether they stopped), its current
+numbers per direction and status now, the numbers down now with since when
+and their alternates, and, for finance, monthly rental per currency.
 
 Every query of the page is here, and how many there are does not depend on
 how many numbers exist: counts and sums are grouped by the database, and of
@@ -11,12 +11,13 @@ alternates in one more query (selectors.alternates).
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
+from exoinventory.numbers.cadence import HEARTBEAT_FRESH_PERIODS, heartbeat_period_expected
 from exoinventory.numbers.models import (
     GOOD_OUTCOMES,
     Account,
@@ -51,6 +52,20 @@ class RunPair:
 
 
 @dataclass(frozen=True)
+class HeartbeatNow:
+    """An account's last Exotel heartbeat (models.Heartbeat) as of now."""
+
+    received_at: datetime
+    status_type: str
+    numbers_observed: int
+    incoming_affected: int
+    outgoing_affected: int
+    unknown_sids: int  # sids it named that are none of the account's current numbers
+    expected_every: timedelta  # the period heartbeats are expected at
+    stopped: bool  # none for HEARTBEAT_FRESH_PERIODS expected periods
+
+
+@dataclass(frozen=True)
 class Rental:
     """The monthly rental of an account's current numbers in one currency."""
 
@@ -71,6 +86,7 @@ class AccountOverview:
     # Per direction: Exotel's word now ("" for no data) → current numbers.
     statuses: dict[str, Counter[str]]
     rentals: list[Rental]  # by currency; empty unless asked for
+    heartbeat: HeartbeatNow | None  # None: none has arrived
 
     @property
     def numbers(self) -> int:
@@ -142,6 +158,7 @@ def status_overview(*, now: datetime, with_rental: bool = False) -> Overview:
                 for direction in Direction.values
             },
             rentals=rentals.get(pk, []),
+            heartbeat=_heartbeat(row, now=now),
         )
 
     return Overview(
@@ -153,6 +170,30 @@ def status_overview(*, now: datetime, with_rental: bool = False) -> Overview:
     )
 
 
+# The account's last heartbeat, read with its row.
+HEARTBEAT_FIELDS = (
+    "received_at",
+    "status_type",
+    "numbers_observed",
+    "incoming_affected",
+    "outgoing_affected",
+    "unknown_sids",
+    "period",
+)
+
+
+def _heartbeat(row: dict[str, Any], *, now: datetime) -> HeartbeatNow | None:
+    fields = {name: row.get(f"heartbeat__{name}") for name in HEARTBEAT_FIELDS}
+    if fields["received_at"] is None:
+        return None
+    expected = heartbeat_period_expected(fields.pop("period"))
+    return HeartbeatNow(
+        **fields,
+        expected_every=expected,
+        stopped=now - fields["received_at"] > HEARTBEAT_FRESH_PERIODS * expected,
+    )
+
+
 # The annotations of _accounts_with_latest_runs, each the pk of a run:
 # per kind, its latest run and its latest good run.
 LATEST_RUNS = {
@@ -161,7 +202,7 @@ LATEST_RUNS = {
 
 
 def _accounts_with_latest_runs(sids: list[str]) -> list[dict[str, Any]]:
-    """The configured accounts' rows with LATEST_RUNS: one query."""
+    """The configured accounts' rows with LATEST_RUNS and their last heartbeat: one query."""
 
     def latest(kind: str, good: bool) -> Subquery:
         runs = SyncRun.objects.filter(account=OuterRef("pk"), kind=kind)
@@ -172,7 +213,13 @@ def _accounts_with_latest_runs(sids: list[str]) -> list[dict[str, Any]]:
     return list(
         Account.objects.filter(sid__in=sids)
         .annotate(**{name: latest(*which) for name, which in LATEST_RUNS.items()})
-        .values("pk", "sid", "display_name", *LATEST_RUNS)
+        .values(
+            "pk",
+            "sid",
+            "display_name",
+            *LATEST_RUNS,
+            *(f"heartbeat__{name}" for name in HEARTBEAT_FIELDS),
+        )
     )
 
 

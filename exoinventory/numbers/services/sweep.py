@@ -5,12 +5,14 @@ as many numbers as the sweep's allotment allows (DESIGN.md "Sync semantics"
 Order: release candidates (missing from the last complete listing) first,
 then numbers in outage (at most half the allotment), then the numbers asked
 about longest ago — asked, not answered: a number whose detail always fails
-goes to the back like any other and never takes every slot.
+goes to the back like any other and never takes every slot. While Exotel's
+heartbeats arrive (selectors.freshness), they observe every number, and the
+sweep asks only what they cannot tell: after the candidates, the numbers in
+outage (for their alternates) and the numbers never asked.
 
-Each answer is an observation stamped when it arrived. It extends the
-number's current run while that run is fresh (Cadence.is_fresh), else opens
-a new one. A candidate Exotel answers 404 for is released: its current runs
-close at the release and its status is cleared.
+Each answer is an observation stamped when it arrived, written into runs
+by services.observations. A candidate Exotel answers 404 for is released:
+its current runs close at the release and its status is cleared.
 """
 
 from dataclasses import dataclass, field
@@ -23,8 +25,8 @@ from django.utils import timezone
 from exoinventory.exotel.accounts import ExotelAccount
 from exoinventory.exotel.client import ConnectivityBatch, ExotelClient, Progress
 from exoinventory.exotel.dates import format_rfc3339
-from exoinventory.exotel.records import ConnectivityObservation, ConnectivityReport, SkippedRecord
-from exoinventory.numbers.cadence import Cadence, account_cadence
+from exoinventory.exotel.records import ConnectivityReport, SkippedRecord
+from exoinventory.numbers.cadence import account_cadence
 from exoinventory.numbers.models import (
     GOOD_OUTCOMES,
     Account,
@@ -35,7 +37,16 @@ from exoinventory.numbers.models import (
     ExoPhoneChange,
     SyncRun,
 )
+from exoinventory.numbers.selectors.freshness import account_heartbeat_period
 from exoinventory.numbers.services.bulk import bulk_insert_rows, bulk_update_rows
+from exoinventory.numbers.services.observations import (
+    OBSERVED_FIELDS,
+    RunChanges,
+    current_runs,
+    observe,
+    refresh_observed,
+    write_runs,
+)
 from exoinventory.numbers.services.runs import (
     client_for,
     count_emptied,
@@ -46,11 +57,7 @@ from exoinventory.numbers.services.runs import (
 from exoinventory.numbers.services.sync_lock import account_write_lock
 
 # What a sweep reads and writes of each number.
-SWEPT_FIELDS = ["released_at", "connectivity_observed_at", "connectivity_attempted_at"] + [
-    f"{direction}_{name}"
-    for direction in Direction.values
-    for name in ("status", "checked_at", "alternates")
-]
+SWEPT_FIELDS = ["released_at", "connectivity_attempted_at", *OBSERVED_FIELDS]
 
 
 def not_asked_since(moment: datetime) -> Q:
@@ -153,9 +160,14 @@ def _candidates_before(account: Account) -> datetime | None:
 
 
 def sweep_targets(
-    current: QuerySet[ExoPhone], *, allotment: int, listed_since: datetime | None
+    current: QuerySet[ExoPhone],
+    *,
+    allotment: int,
+    listed_since: datetime | None,
+    heartbeats: bool = False,
 ) -> list[ExoPhone]:
-    """The numbers one sweep asks about, in order (see the module docstring)."""
+    """The numbers one sweep asks about, in order (see the module docstring);
+    `heartbeats`: while they arrive."""
     never_asked_first = F("connectivity_attempted_at").asc(nulls_first=True)
     current = current.only("sid", "account_id", "unlisted_since", *SWEPT_FIELDS).order_by(
         never_asked_first, "pk"
@@ -168,22 +180,25 @@ def sweep_targets(
             not_asked_since(listed_since)
         )
         chosen += candidates[:allotment]
-    for group, share in ((current.filter(IN_OUTAGE), allotment // 2), (current, allotment)):
+    in_outage = current.filter(IN_OUTAGE)
+    rest = [current]
+    if heartbeats:
+        # They observe every number: the rest goes to the numbers no sweep
+        # has asked yet, then to more of those in outage (their alternates),
+        # never to re-checking what a heartbeat covers.
+        rest = [current.filter(connectivity_attempted_at__isnull=True), in_outage]
+    for group, share in ((in_outage, allotment // 2), *((group, allotment) for group in rest)):
         room = min(share, allotment - len(chosen))
         if room > 0:
             chosen += group.exclude(pk__in=[phone.pk for phone in chosen])[:room]
     return chosen
 
 
-@dataclass
-class _Plan:
+@dataclass(kw_only=True)
+class _Plan(RunChanges):
     run: SyncRun
-    cadence: Cadence
-    dirty: list[ExoPhone] = field(default_factory=list)
+    dirty: list[ExoPhone]
     changes: list[ExoPhoneChange] = field(default_factory=list)
-    new_runs: list[ConnectivityRun] = field(default_factory=list)
-    extended_runs: list[ConnectivityRun] = field(default_factory=list)
-    closed_runs: list[ConnectivityRun] = field(default_factory=list)
     released: int = 0
 
 
@@ -197,17 +212,23 @@ def _sweep(
 ) -> None:
     current = ExoPhone.objects.filter(account=account, released_at__isnull=True)
     numbers = current.count()
-    cadence = account_cadence(numbers)
+    heartbeat_period = account_heartbeat_period(account.pk, now=timezone.now())
+    cadence = account_cadence(numbers, heartbeat_period=heartbeat_period)
     listed_since = _candidates_before(account)
     if since is not None:
         current = current.filter(not_asked_since(since))
-    targets = sweep_targets(current, allotment=cadence.allotment, listed_since=listed_since)
+    targets = sweep_targets(
+        current,
+        allotment=cadence.allotment,
+        listed_since=listed_since,
+        heartbeats=heartbeat_period is not None and since is None,
+    )
     asked_at = timezone.now()
     batch = client.fetch_connectivity([phone.sid for phone in targets], progress=progress)
 
     with transaction.atomic():
         account_write_lock(account.sid)
-        plan = _Plan(run=run, cadence=cadence, dirty=targets)
+        plan = _Plan(run=run, cadence=cadence, source=ConnectivityRun.Source.SWEEP, dirty=targets)
         for phone in targets:
             phone.connectivity_attempted_at = asked_at
         _observe_all(plan, batch.reports, targets)
@@ -236,67 +257,29 @@ def _sweep(
 
 
 def _observe_all(plan: _Plan, reports: list[ConnectivityReport], targets: list[ExoPhone]) -> None:
+    # Heartbeats may have observed the numbers while the sweep fetched.
+    refresh_observed(targets)
     by_sid = {phone.sid: phone for phone in targets}
-    current = {
-        (run.exophone_id, run.direction): run
-        for run in ConnectivityRun.objects.filter(
-            is_current=True, exophone_id__in=[phone.pk for phone in targets]
-        )
-    }
+    current = current_runs(
+        ConnectivityRun.objects.filter(exophone_id__in=[phone.pk for phone in targets])
+    )
     for report in reports:
         phone = by_sid[report.sid]
         for direction, observation in (
             (Direction.INCOMING, report.incoming),
             (Direction.OUTGOING, report.outgoing),
         ):
-            _observe(
+            alternates = observation.alternates
+            observe(
                 plan,
                 phone,
                 direction,
-                observation,
-                current.get((phone.pk, direction)),
+                status=observation.status,
+                alternates=list(alternates) if alternates is not None else None,
+                checked_at=observation.checked_at,
+                current=current.get((phone.pk, direction)),
                 observed_at=report.observed_at,
             )
-        phone.connectivity_observed_at = report.observed_at
-
-
-def _observe(
-    plan: _Plan,
-    phone: ExoPhone,
-    direction: str,
-    observation: ConnectivityObservation,
-    current: ConnectivityRun | None,
-    *,
-    observed_at: datetime,
-) -> None:
-    alternates = list(observation.alternates) if observation.alternates is not None else None
-    setattr(phone, f"{direction}_status", observation.status)
-    setattr(phone, f"{direction}_checked_at", observation.checked_at)
-    setattr(phone, f"{direction}_alternates", alternates)
-    if (
-        current is not None
-        and current.status == observation.status
-        and current.alternates == alternates
-        and plan.cadence.is_fresh(current.last_observed_at, now=observed_at)
-    ):
-        current.last_observed_at = max(observed_at, current.last_observed_at)
-        current.exotel_checked_at = observation.checked_at
-        plan.extended_runs.append(current)
-        return
-    if current is not None:
-        current.is_current = False
-        plan.closed_runs.append(current)
-    plan.new_runs.append(
-        ConnectivityRun(
-            exophone=phone,
-            direction=direction,
-            status=observation.status,
-            alternates=alternates,
-            first_observed_at=observed_at,
-            last_observed_at=observed_at,
-            exotel_checked_at=observation.checked_at,
-        )
-    )
 
 
 def _release(
@@ -360,8 +343,4 @@ def _release(
 def _write(plan: _Plan) -> None:
     bulk_update_rows(plan.dirty, SWEPT_FIELDS)
     bulk_insert_rows(plan.changes)
-    bulk_update_rows(plan.closed_runs, ["is_current", "last_observed_at"])
-    bulk_update_rows(plan.extended_runs, ["last_observed_at", "exotel_checked_at"])
-    for new_run in plan.new_runs:
-        new_run.exophone_id = new_run.exophone.pk
-    bulk_insert_rows(plan.new_runs)
+    write_runs(plan)

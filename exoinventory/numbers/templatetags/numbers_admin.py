@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django import template
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.template import Context
 from django.urls import reverse
@@ -29,6 +30,7 @@ from exoinventory.numbers.selectors.alternates import Alternate
 from exoinventory.numbers.selectors.overview import (
     AccountOverview,
     DownNumber,
+    HeartbeatNow,
     Rental,
     RunPair,
     status_overview,
@@ -131,9 +133,22 @@ class CountRow:
 
 
 @dataclass(frozen=True)
+class HeartbeatLine:
+    """An account's last Exotel heartbeat as the overview says it."""
+
+    heartbeat: HeartbeatNow
+    age: str  # "40 s ago"
+    at: str
+    detail: str  # what it said
+    warning: str  # "" while they arrive
+
+
+@dataclass(frozen=True)
 class AccountBlock:
     account: AccountOverview
     runs: list[KindLine]
+    heartbeat: HeartbeatLine | None  # None: none has arrived
+    heartbeat_configured: bool  # EXOTEL_HEARTBEAT_TOKENS has the account
     counts: list[CountRow]  # a row per status
     rentals: list[tuple[str, Rental]]  # the amount as shown, and its figures
 
@@ -246,10 +261,38 @@ def _account_block(account: AccountOverview, *, user: User, now: datetime) -> Ac
     return AccountBlock(
         account=account,
         runs=[kind_line(kind, pair) for kind, pair in account.runs.items()],
+        heartbeat=_heartbeat_line(account.heartbeat, now=now) if account.heartbeat else None,
+        heartbeat_configured=account.sid in settings.EXOTEL_HEARTBEAT_TOKENS,
         counts=counts,
         rentals=[
             (money(rental.monthly_rental, rental.currency), rental) for rental in account.rentals
         ],
+    )
+
+
+def _heartbeat_line(heartbeat: HeartbeatNow, *, now: datetime) -> HeartbeatLine:
+    if heartbeat.status_type == "PAYLOAD_TOO_LARGE":
+        detail = "too large to send: a sweep was started instead"
+    else:
+        detail = (
+            f"{_numbers(heartbeat.numbers_observed)} observed; affected: "
+            f"{heartbeat.incoming_affected:,} incoming, {heartbeat.outgoing_affected:,} outgoing"
+        )
+    if heartbeat.unknown_sids:
+        detail += f"; {heartbeat.unknown_sids:,} sids named that are none of our numbers"
+    warning = ""
+    if heartbeat.stopped:
+        warning = (
+            f"Heartbeats have stopped: none for {timesince(heartbeat.received_at, now)}, "
+            f"one was expected every {duration_text(heartbeat.expected_every)}. "
+            "Statuses come from the sweep alone until they resume."
+        )
+    return HeartbeatLine(
+        heartbeat=heartbeat,
+        age=f"{duration_text(now - heartbeat.received_at)} ago",
+        at=local_time_text(heartbeat.received_at),
+        detail=detail,
+        warning=warning,
     )
 
 

@@ -15,6 +15,7 @@ from exoinventory.simulator import (
     DEFAULT_TOKEN,
     ExotelSimulator,
 )
+from exoinventory.simulator.heartbeat import DEFAULT_EVERY_SECONDS, HeartbeatSender
 
 
 class Command(BaseCommand):
@@ -77,6 +78,22 @@ class Command(BaseCommand):
             ),
         )
 
+        parser.add_argument(
+            "--heartbeat-url",
+            default=os.environ.get("EXOTEL_SIMULATOR_HEARTBEAT_URL", ""),
+            help=(
+                "POST Exotel's Heartbeat of the first account to this URL (default: "
+                "$EXOTEL_SIMULATOR_HEARTBEAT_URL; unset: no heartbeat). It holds a secret: "
+                "prefer the environment to the command line."
+            ),
+        )
+        parser.add_argument(
+            "--heartbeat-seconds",
+            type=float,
+            default=DEFAULT_EVERY_SECONDS,
+            help=f"Seconds between two heartbeats (default {DEFAULT_EVERY_SECONDS:g}).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         accounts = [sid.strip() for sid in options["accounts"].split(",") if sid.strip()]
         try:
@@ -110,6 +127,18 @@ class Command(BaseCommand):
             raise CommandError(
                 f"cannot listen on {options['host']}:{options['port']}: {error}"
             ) from None
+        heartbeats = None
+        if options["heartbeat_url"]:
+            try:
+                heartbeats = HeartbeatSender(
+                    simulator,
+                    account_sid=accounts[0],
+                    url=options["heartbeat_url"],
+                    every=options["heartbeat_seconds"],
+                ).start()
+            except ValueError as error:
+                simulator.stop()
+                raise CommandError(str(error)) from None
         try:
             self.stdout.write(
                 f"Exotel simulator listening on {simulator.base_url} "
@@ -119,4 +148,6 @@ class Command(BaseCommand):
             self.stdout.flush()
             stopping.wait()
         finally:
+            if heartbeats is not None:
+                heartbeats.stop()
             simulator.stop()
