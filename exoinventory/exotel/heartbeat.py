@@ -102,6 +102,28 @@ class HeartbeatReport:
         listed = self.incoming_affected if direction == "incoming" else self.outgoing_affected
         return sid in listed
 
+    def as_message(self) -> dict[str, object]:
+        """The report as JSON values, for a queued task (from_message reads it
+        back): the sids only, not the body's `data` entries."""
+        return {
+            "timestamp": self.timestamp.isoformat(),
+            "status_type": self.status_type,
+            "incoming_affected": sorted(self.incoming_affected),
+            "outgoing_affected": sorted(self.outgoing_affected),
+            "sids": sorted(self.sids),
+        }
+
+    @classmethod
+    def from_message(cls, message: dict[str, object]) -> "HeartbeatReport":
+        """The report as_message wrote, equal to the one it was made from."""
+        return cls(
+            timestamp=datetime.fromisoformat(message["timestamp"]),
+            status_type=message["status_type"],
+            incoming_affected=frozenset(message["incoming_affected"]),
+            outgoing_affected=frozenset(message["outgoing_affected"]),
+            sids=frozenset(message["sids"]),
+        )
+
 
 def _sids(body: dict[str, object], key: str) -> frozenset[str]:
     value = body.get(key)

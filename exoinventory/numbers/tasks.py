@@ -2,15 +2,18 @@
 
 Two cadences (numbers.cadence): beat sends `list_all_accounts` every
 LISTING_INTERVAL_MINUTES and `sweep_all_accounts` every SYNC_INTERVAL_MINUTES;
-each fans out one task per configured account. Arguments and results carry
-account sids only: keys and tokens are read from the environment by the
-worker, never sent through the broker.
+each fans out one task per configured account. The webhook of Exotel's
+Heartbeat queues `observe_heartbeat` for a large account. Arguments and
+results carry account sids (and a heartbeat's number sids) only: keys,
+tokens and webhook secrets are read from the environment by the worker,
+never sent through the broker.
 """
 
 from celery import Task, shared_task
 from django.conf import settings
 
 from exoinventory.exotel.accounts import ExotelAccount
+from exoinventory.exotel.heartbeat import HeartbeatReport
 from exoinventory.numbers.models import SyncRun
 from exoinventory.numbers.services.listing import exophones_list
 from exoinventory.numbers.services.sweep import connectivity_sweep
@@ -23,7 +26,8 @@ from exoinventory.numbers.services.sync import configured_accounts
 GRACE_SECONDS = 300
 
 # Late acks: a worker that dies mid-run leaves the task queued for another.
-# Safe only because a listing and a sweep are idempotent and atomic per account.
+# Safe only because a listing, a sweep and a heartbeat's observation are
+# idempotent and atomic per account.
 _LATE_ACKS = {"ignore_result": True, "acks_late": True, "reject_on_worker_lost": True}
 
 
@@ -79,3 +83,23 @@ def sweep_account(account_sid: str) -> str:
     if account is None:
         return "unknown account"
     return connectivity_sweep(account=account, trigger=SyncRun.Trigger.SCHEDULE).outcome
+
+
+@shared_task(
+    name="numbers.observe_heartbeat",
+    soft_time_limit=settings.SWEEP_TIME_LIMIT_SECONDS,
+    time_limit=settings.SWEEP_TIME_LIMIT_SECONDS + GRACE_SECONDS,
+    **_LATE_ACKS,
+)
+def observe_heartbeat(account_sid: str, report: dict[str, object]) -> str:
+    """Observe the numbers of a large account's heartbeat (HeartbeatReport.as_message),
+    which the webhook already made the account's last."""
+    # Imported here: services.heartbeat queues this task (a cycle at import time).
+    from exoinventory.numbers.services.heartbeat import heartbeat_observe
+
+    if _configured(account_sid) is None:
+        return "unknown account"
+    outcome = heartbeat_observe(
+        account_sid=account_sid, report=HeartbeatReport.from_message(report)
+    )
+    return "observed" if outcome.recorded else "superseded or observed already"

@@ -7,8 +7,13 @@ account. A secret that is no account's answers 404 and records nothing,
 whatever the method, so the URL tells a guesser nothing; it is compared in
 constant time with every configured secret. Answers:
 
-- 200 {"recorded": true, …} or {"recorded": false, "reason": …} for a
-  heartbeat not newer than the last (Exotel must not retry it);
+- 200 {"recorded": true, "numbers_observed": …, …} once the numbers are
+  observed, for an account of at most INLINE_NUMBERS current numbers;
+- 202 {"recorded": true, "queued": true} for a larger one: the heartbeat is
+  the account's last, and a task observes the numbers (within a second
+  whatever their number, which observing them here would not be);
+- 200 {"recorded": false, "reason": …} for a heartbeat not newer than the
+  last (Exotel must not retry it);
 - 405 to anything but POST, 413 to a body over 10 MB, 400 with one line to
   a body that is not a heartbeat.
 """
@@ -72,6 +77,8 @@ def exotel_heartbeat(request: HttpRequest, secret: str) -> HttpResponse:
     outcome = heartbeat_receive(account=account, report=report, received_at=timezone.now())
     if not outcome.recorded:
         return _refused(200, "not newer than the last heartbeat: nothing changed")
+    if outcome.queued:
+        return JsonResponse({"recorded": True, "queued": True}, status=202)
     return JsonResponse(
         {
             "recorded": True,
