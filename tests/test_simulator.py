@@ -547,6 +547,33 @@ def test_partial_next_answers_a_207_envelope_with_a_failed_item(sim, api):
     assert api.get(v2_url(sim, sid)).status_code == 200
 
 
+def test_hold_next_holds_requests_after_the_first_ones_until_released(sim, api):
+    sids = [n["sid"] for n in sim.numbers(ACCOUNT)[:3]]
+    sim.hold_next(2, path_contains="/v2/", after=1)
+    answers: list[int] = []
+
+    def fetch(sid: str) -> None:
+        with requests.Session() as session:
+            answers.append(session.get(v2_url(sim, sid), auth=AUTH, timeout=10).status_code)
+
+    assert api.get(listing_url(sim)).status_code == 200  # another path: not counted
+    assert api.get(v2_url(sim, sids[0])).status_code == 200  # let through
+    fetches = [threading.Thread(target=fetch, args=(sid,)) for sid in sids[1:]]
+    for thread in fetches:
+        thread.start()
+
+    assert sim.wait_held(timeout=5, count=2)
+    sim.reset_faults()  # forgets the fault, not the requests it holds
+    time.sleep(0.2)
+    assert answers == [] and sim.state()["held_requests"] == 2
+    sim.release_held()
+    for thread in fetches:
+        thread.join(timeout=5)
+    assert answers == [200, 200]
+    assert not sim.wait_held(timeout=0.1)
+    assert api.get(v2_url(sim, sids[1])).status_code == 200  # held no more
+
+
 def test_latency_delays_every_response(sim, api):
     sim.set_latency(0.2)
 

@@ -7,6 +7,7 @@ request; tests set them directly or through the control endpoint.
 """
 
 import math
+import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
@@ -37,13 +38,15 @@ class LoggedRequest:
 @dataclass
 class _Fault:
     # "fail", "timeout", "malformed_body", "html_body", "wrong_shape", "reset",
-    # "partial" or "error_data"
+    # "partial", "error_data" or "hold"
     kind: str
     remaining: int
     status: int = 500
     seconds: float = 0.0
     path_contains: str | None = None
     retry_after: int | None = None
+    # Matching requests let through before the fault applies.
+    after: int = 0
 
     def applies_to(self, kind: str, path: str) -> bool:
         if self.kind in {"partial", "error_data"} and kind != V2_DETAIL:
@@ -85,6 +88,13 @@ class SimulatorFaults(SimulatorState):
         self._request_count = 0
         self._request_counts: Counter[str] = Counter()
         self._log: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
+        # Held requests (hold_next): how many wait now, how many have been
+        # answered since, and how many times release_held() was called (a
+        # held request waits for the next call).
+        self._holding = threading.Condition()
+        self._held = 0
+        self._answered_holds = 0
+        self._releases = 0
 
     # --- knobs and faults
 
@@ -151,6 +161,30 @@ class SimulatorFaults(SimulatorState):
         with a 207 envelope whose item failed with `code`."""
         self._add_fault(_Fault("partial", n, status=code, path_contains=path_contains))
 
+    def hold_next(self, n: int = 1, *, path_contains: str | None = None, after: int = 0) -> None:
+        """Hold the next n API requests (whose path contains `path_contains`),
+        once `after` of them have gone through, unanswered until
+        release_held(); then answer them as usual. A client stuck in a request
+        for as long as a test needs (the crash loop kills the sync there);
+        wait_held() tells when one is held."""
+        if after < 0:
+            raise ValueError("after must be 0 or more")
+        self._add_fault(_Fault("hold", n, path_contains=path_contains, after=after))
+
+    def wait_held(self, timeout: float = 10.0, *, count: int = 1) -> bool:
+        """Whether `count` requests are held, waiting up to `timeout` seconds for them."""
+        with self._holding:
+            return self._holding.wait_for(lambda: self._held >= count, timeout)
+
+    def release_held(self) -> None:
+        """Answer the requests held now, as usual; return once none of them is
+        held any more (so wait_held() then waits for another)."""
+        with self._holding:
+            answered = self._answered_holds + self._held
+            self._releases += 1
+            self._holding.notify_all()
+            self._holding.wait_for(lambda: self._answered_holds >= answered)
+
     def fail_listing_at_page(self, page: int, *, status: int = 500) -> None:
         """Every listing request for `page` fails with `status` until reset_faults()."""
         with self._lock:
@@ -163,7 +197,8 @@ class SimulatorFaults(SimulatorState):
             self._empty_pages.add(page)
 
     def reset_faults(self) -> None:
-        """Forget pending faults, failing and empty pages, and malformed items."""
+        """Forget pending faults, failing and empty pages, and malformed items
+        (requests held now stay held until release_held())."""
         with self._lock:
             self._faults.clear()
             self._failing_pages.clear()
@@ -181,11 +216,25 @@ class SimulatorFaults(SimulatorState):
         with self._lock:
             for fault in self._faults:
                 if fault.applies_to(kind, path):
+                    if fault.after:
+                        fault.after -= 1
+                        continue
                     fault.remaining -= 1
                     if not fault.remaining:
                         self._faults.remove(fault)
                     return fault
         return None
+
+    def _hold(self) -> None:
+        """Block the calling request's thread until release_held()."""
+        with self._holding:
+            self._held += 1
+            releases = self._releases
+            self._holding.notify_all()
+            self._holding.wait_for(lambda: self._releases != releases)
+            self._held -= 1
+            self._answered_holds += 1
+            self._holding.notify_all()
 
     def _failing_status(self, page: int) -> int | None:
         """The status fail_listing_at_page() set for `page`, if any."""
@@ -248,6 +297,7 @@ class SimulatorFaults(SimulatorState):
                 "latency": self.latency,
                 "rate_limit_per_minute": self.rate_limit_per_minute,
                 "pending_faults": sum(f.remaining for f in self._faults),
+                "held_requests": self._held,
                 "request_count": self._request_count,
                 "request_counts": dict(self._request_counts),
             }

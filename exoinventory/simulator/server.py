@@ -74,7 +74,8 @@ CONTROL_METHODS = frozenset(
         "state", "numbers", "add_numbers", "set_field", "remove_number", "restore_number",
         "connectivity", "set_connectivity", "clear_connectivity", "advance", "set_tick", "freeze",
         "fail_next", "timeout_next", "malformed_body_next", "html_body_next", "wrong_shape_next",
-        "reset_next", "error_data_next", "partial_next", "malformed_item", "clear_malformed_item",
+        "reset_next", "error_data_next", "partial_next", "hold_next", "wait_held", "release_held",
+        "malformed_item", "clear_malformed_item",
         "fail_listing_at_page", "empty_listing_page", "reset_faults", "set_latency",
         "set_rate_limit", "reset_counters", "set_drift",
     }
@@ -149,10 +150,12 @@ class ExotelSimulator(SimulatorFaults):
         return self
 
     def stop(self) -> None:
-        """Stop serving; requests held by latency or a timeout fault are dropped."""
+        """Stop serving; requests held by latency or a timeout fault are
+        dropped, those held by hold_next() answered."""
         if self._server is None or self._thread is None:
             return
         self._stopping.set()
+        self.release_held()
         self._server.shutdown()
         self._server.close_connections()
         self._server.server_close()
@@ -233,6 +236,9 @@ class ExotelSimulator(SimulatorFaults):
             reply.headers["Retry-After"] = str(retry_after)
             return reply
         fault = self._take_fault(kind, target)
+        if fault is not None and fault.kind == "hold":
+            self._hold()
+            fault = None
         if fault is not None and fault.kind == "fail":
             reply = self._error(v2, method, fault.status, "Injected failure")
             if fault.retry_after is not None:
