@@ -217,3 +217,5 @@ def test_all_checks_every_number_one_allotment_a_sweep(slower_account, settings)
     assert not ExoPhone.objects.filter(connectivity_observed_at__isnull=True).exists()
     sweeps = SyncRun.objects.filter(kind=SyncRun.Kind.SWEEP).order_by("started_at", "pk")
     assert [run.connectivity_checked for run in sweeps] == [allotment(), NUMBERS - allotment()]
+    # The sweeps share a client; each counts its own requests, one per number.
+    assert [run.requests for run in sweeps] == [allotment(), NUMBERS - allotment()]

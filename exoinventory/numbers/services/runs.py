@@ -112,8 +112,12 @@ def recorded_run(
             account=account_row, kind=kind, trigger=trigger, started_at=now
         )
         used: ExotelClient | None = None
+        # A client may serve several runs (the sweeps of --all): each run
+        # counts only its own requests.
+        before = (0, 0, 0)
         try:
             used = client()
+            before = (used.stats.requests, used.stats.retries, used.stats.pages)
             work(run, account_row, used)
         except Exception as error:
             logger.warning(
@@ -128,9 +132,9 @@ def recorded_run(
             raise
         finally:
             if used is not None:
-                run.requests = used.stats.requests
-                run.retries = used.stats.retries
-                run.pages = used.stats.pages
+                run.requests = used.stats.requests - before[0]
+                run.retries = used.stats.retries - before[1]
+                run.pages = used.stats.pages - before[2]
             run.finished_at = timezone.now()
             run.save()
     return run
