@@ -38,7 +38,13 @@ from exoinventory.numbers.selectors.outage_rules import (
     Span,
     Uptime,
 )
-from exoinventory.numbers.selectors.outage_spans import Sql, numbers_with_incident, spans_sql
+from exoinventory.numbers.selectors.outage_spans import (
+    Dialect,
+    Sql,
+    dialect,
+    numbers_with_incident,
+    spans_sql,
+)
 
 DIRECTIONS = tuple(Direction.values)  # read once: an enum's values are built on each access
 PAGE_SIZE = 50
@@ -122,6 +128,8 @@ class _Row(NamedTuple):
 
 _NUMBER_COLUMNS = _Row._fields[:11]
 _SPAN_COLUMNS = _Row._fields[11:]
+_NUMBER_TIMES = ("connectivity_observed_at", "released_at")
+_TIMES = (*_NUMBER_TIMES, "first_observed_at", "last_observed_at", "ends_at", "starts", "ends")
 
 
 def _number_values(numbers: QuerySet[ExoPhone], freshness: Freshness) -> QuerySet:
@@ -141,12 +149,13 @@ def _sql_of(numbers: QuerySet) -> Sql | None:
     return sql, list(params)
 
 
-def _fetched(sql: str, params: list[Any]) -> Iterator[_Row]:
-    """The rows a chunk at a time (a server-side cursor where the database has one)."""
+def _fetched(sql: str, params: list[Any], sql_of: Dialect) -> Iterator[_Row]:
+    """The rows a chunk at a time (a server-side cursor where the database
+    has one), their times as datetimes."""
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
-            yield from (_Row._make(row) for row in rows)
+            yield from (sql_of.datetimes(_Row._make(row), _TIMES) for row in rows)
 
 
 def _outages(
@@ -165,22 +174,25 @@ def _outages(
     if numbers_sql is None:
         return
     chosen, params = numbers_sql
+    sql_of = dialect()
     spans, span_params = spans_sql(
         window=window,
         freshness=freshness,
         directions=directions,
         of_numbers="SELECT id FROM chosen" if few else "",
     )
-    columns = ", ".join(
-        [*(f"c.{name}" for name in _NUMBER_COLUMNS), *(f"s.{name}" for name in _SPAN_COLUMNS)]
+    numbers_columns = (
+        sql_of.time(f"c.{name}") if name in _NUMBER_TIMES else f"c.{name}"
+        for name in _NUMBER_COLUMNS
     )
+    columns = ", ".join([*numbers_columns, *(f"s.{name}" for name in _SPAN_COLUMNS)])
     sql = f"""
         WITH chosen AS ({chosen})
         SELECT {columns}
         FROM chosen c LEFT JOIN ({spans}) s ON s.exophone_id = c.id
         ORDER BY c.phone_number, c.id, s.direction, s.first_observed_at
     """  # noqa: S608 - see outage_spans.SQL_NOTE
-    rows = _fetched(sql, [*params, *span_params])
+    rows = _fetched(sql, [*params, *span_params], sql_of)
     for _, number_rows in groupby(rows, key=operator.attrgetter("id")):
         yield _number_outages(list(number_rows), window=window, directions=directions)
 
@@ -199,7 +211,7 @@ def _number_outages(
                     first_observed_at=row.first_observed_at,
                     last_observed_at=row.last_observed_at,
                     ends_at=row.ends_at,
-                    is_current=row.is_current,
+                    is_current=bool(row.is_current),  # SQLite: 0 or 1
                 )
             )
     number = rows[0]
@@ -313,23 +325,26 @@ def circle_uptimes(
     if numbers_sql is None:
         return []
     chosen, params = numbers_sql
+    sql_of = dialect()
     spans, span_params = spans_sql(
         window=window, freshness=freshness, directions=filters.directions
     )
+    directions = " UNION ALL ".join("SELECT %s AS direction" for _ in filters.directions)
+    # Durations are summed as the dialect's and made seconds once, at the end.
     sql = f"""
         WITH chosen AS ({chosen})
         SELECT per_circle.region, circle.name, per_circle.direction, per_circle.numbers,
-               per_circle.observed, per_circle.active
+               COALESCE({sql_of.seconds("per_circle.observed")}, 0),
+               COALESCE({sql_of.seconds("per_circle.active")}, 0)
         FROM (
             SELECT c.region, d.direction, COUNT(*) AS numbers,
-                   COALESCE(SUM(x.observed), 0) AS observed, COALESCE(SUM(x.active), 0) AS active
+                   SUM(x.observed) AS observed, SUM(x.active) AS active
             FROM chosen c
-            CROSS JOIN UNNEST(%s::text[]) AS d(direction)
+            CROSS JOIN ({directions}) d
             LEFT JOIN (
                 SELECT spans.exophone_id, spans.direction,
-                       SUM(EXTRACT(EPOCH FROM spans.ends - spans.starts)) AS observed,
-                       SUM(EXTRACT(EPOCH FROM spans.ends - spans.starts))
-                           FILTER (WHERE spans.status = %s) AS active
+                       SUM(spans.ends - spans.starts) AS observed,
+                       SUM(spans.ends - spans.starts) FILTER (WHERE spans.status = %s) AS active
                 FROM ({spans}) spans
                 GROUP BY spans.exophone_id, spans.direction
             ) x ON x.exophone_id = c.id AND x.direction = d.direction
@@ -339,7 +354,7 @@ def circle_uptimes(
         ORDER BY per_circle.region, per_circle.direction
     """  # noqa: S608 - see outage_spans.SQL_NOTE
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, filters.directions, ACTIVE, *span_params])
+        cursor.execute(sql, [*params, *filters.directions, ACTIVE, *span_params])
         rows = cursor.fetchall()
     return [
         CircleUptime(
