@@ -119,7 +119,6 @@ def test_an_auditor_reads_the_flows_and_opens_a_numbers_history(live_server, pag
     page.wait_for_selector("#flows")
     flow = page.locator("#flows .flow-id", has_text="voice 229")
     assert flow.get_attribute("title") == VOICE_229
-    assert page.locator("#unassigned").get_by_text("+918041234567").is_visible()
     changes = page.locator("#flow-changes tbody tr")
     assert changes.count() == 1
     assert changes.first.get_by_text("sync run").is_visible()
@@ -128,6 +127,10 @@ def test_an_auditor_reads_the_flows_and_opens_a_numbers_history(live_server, pag
     changes.first.get_by_role("link", name="+911139585476").click()
     page.wait_for_selector("#change-history")
     assert page.locator("#change-history").get_by_text("voice_url").first.is_visible()
+    page.go_back()
+    page.locator("#unassigned").get_by_role("link").click()
+    page.wait_for_selector("#result_list")
+    assert page.locator("#result_list").get_by_text("+918041234567").is_visible()
     assert page.console_errors == []
 
 

@@ -2,6 +2,8 @@
 flow, numbers with no flow, flow changes in a window. Time stands at T0
 (06:00 UTC, 11:30 in Asia/Kolkata)."""
 
+import html
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -84,6 +86,72 @@ def test_a_flow_shows_its_id_with_the_full_url_on_hover(auditor: Client) -> None
 
     assert f'<span class="flow-id" title="{VOICE_229}">voice 229</span>' in page
     assert f'<span class="flow-id" title="{SMS_31}">sms 31</span>' in page
+
+
+def listed(auditor: Client, link: str) -> list[str]:
+    """The phone numbers the ExoPhone list shows at `link`."""
+    page = auditor.get(html.unescape(link)).content.decode()
+    return re.findall(r'<th class="field-phone_number"><a [^>]*>([^<]+)</a>', page)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            {},
+            [
+                ("voice 17", ["+911100000007"]),
+                ("voice 229", ["+911100000001", "+911100000002"]),
+                ("sms 31", ["+911100000002", "+911100000003"]),
+                ("no flow", ["+911100000004", "+911100000005"]),
+            ],
+        ),
+        (
+            {"kind": "voice", "account": "acme"},
+            [
+                ("voice 229", ["+911100000001", "+911100000002"]),
+                ("no flow", ["+911100000003", "+911100000004"]),
+            ],
+        ),
+        (
+            {"kind": "sms"},
+            [
+                ("sms 31", ["+911100000002", "+911100000003"]),
+                (
+                    "no flow",
+                    [
+                        "+911100000001",
+                        "+911100000004",
+                        "+911100000005",
+                        "+911100000007",
+                    ],
+                ),
+            ],
+        ),
+    ],
+)
+def test_the_page_counts_each_flows_numbers_and_links_to_exactly_them(
+    auditor: Client, query: dict[str, str], expected: list[tuple[str, list[str]]]
+) -> None:
+    wired()
+
+    page = auditor.get(FLOWS, query).content.decode()
+
+    flows = re.findall(
+        r'<span class="flow-id" [^>]*>([^<]+)</span></th>\s*'
+        r'<td class="report-number"><a href="([^"]+)" [^>]*>(\d+) numbers?</a>',
+        page,
+    )
+    none = re.search(
+        r'<table id="unassigned">.*?<a href="([^"]+)" [^>]*>(\d+) numbers?</a>', page, re.S
+    )
+    assert none is not None
+    shown = [(flow, link, int(count)) for flow, link, count in flows]
+    shown.append(("no flow", none.group(1), int(none.group(2))))
+    assert [(flow, count) for flow, _, count in shown] == [
+        (flow, len(numbers)) for flow, numbers in expected
+    ]
+    assert [(flow, listed(auditor, link)) for flow, link, _ in shown] == expected
 
 
 def test_the_json_lists_each_flow_with_its_current_numbers_and_the_numbers_with_none(

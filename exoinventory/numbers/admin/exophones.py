@@ -247,6 +247,10 @@ class ExoPhoneAdmin(PhoneNumberSearchMixin, admin.ModelAdmin):
             *(name for name in LOCAL_FIELDS if name not in editable),
         )
 
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # The flows report links to an account's numbers by its sid.
+        return lookup == "account__sid" or super().lookup_allowed(lookup, value, request)
+
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return ExoPhoneChangeList
 

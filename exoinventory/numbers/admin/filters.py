@@ -83,6 +83,8 @@ class FlowFilter(admin.SimpleListFilter):
             ("voice", "voice flow"),
             ("sms", "SMS flow"),
             ("any", "any flow"),
+            ("no_voice", "no voice flow"),
+            ("no_sms", "no SMS flow"),
             ("none", "no flow"),
         ]
 
@@ -94,6 +96,10 @@ class FlowFilter(admin.SimpleListFilter):
                 return queryset.exclude(NO_SMS_FLOW)
             case "any":
                 return queryset.exclude(NO_VOICE_FLOW & NO_SMS_FLOW)
+            case "no_voice":
+                return queryset.filter(NO_VOICE_FLOW)
+            case "no_sms":
+                return queryset.filter(NO_SMS_FLOW)
             case "none":
                 return queryset.filter(NO_VOICE_FLOW & NO_SMS_FLOW)
         return queryset

@@ -8,9 +8,11 @@ For auditors (numbers.view_flow_report). A flow is shown by its id
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpResponseBase, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from exoinventory.numbers.models import ExoPhoneChange
@@ -28,8 +30,11 @@ from exoinventory.numbers.reports.base import (
 from exoinventory.numbers.selectors.flows import (
     FLOW_FIELDS,
     FlowChange,
+    FlowCount,
     FlowFilters,
     FlowReport,
+    flow_changes,
+    flow_counts,
     flow_report,
 )
 
@@ -63,14 +68,39 @@ def _window(query: ReportQuery) -> tuple[date, date]:
     return since, until
 
 
+def _filters(query: ReportQuery) -> FlowFilters:
+    return FlowFilters(account_sid=query.data["account"] or None, kind=query.data["kind"] or None)
+
+
 def _report(query: ReportQuery) -> FlowReport:
     since, until = _window(query)
-    filters = FlowFilters(
-        account_sid=query.data["account"] or None, kind=query.data["kind"] or None
-    )
     return flow_report(
-        filters=filters, since=_start_of(since), until=_start_of(until + timedelta(days=1))
+        filters=_filters(query),
+        since=_start_of(since),
+        until=_start_of(until + timedelta(days=1)),
     )
+
+
+# The ExoPhone list's "flow assigned" choice for the numbers with no flow of
+# the kinds asked for (admin.filters.FlowFilter).
+NO_FLOW_CHOICE = {None: "none", "voice": "no_voice", "sms": "no_sms"}
+
+
+def _numbers_link(filters: FlowFilters, **lookups: str) -> str:
+    """The ExoPhone list of the current numbers `lookups` select, in the
+    report's account: there they are paged, with their status and flows."""
+    params = {**lookups, "released": "current"}
+    if filters.account_sid is not None:
+        params["account__sid"] = filters.account_sid
+    return f"{reverse('admin:numbers_exophone_changelist')}?{urlencode(params)}"
+
+
+def _flow_rows(filters: FlowFilters) -> tuple[list[tuple[FlowCount, str]], int, str]:
+    """Each flow with the link to its numbers; how many numbers have no flow,
+    and the link to them."""
+    counts, unassigned = flow_counts(filters=filters)
+    rows = [(flow, _numbers_link(filters, **{FLOW_FIELDS[flow.kind]: flow.url})) for flow in counts]
+    return rows, unassigned, _numbers_link(filters, flow=NO_FLOW_CHOICE[filters.kind])
 
 
 def _changed_by(change: FlowChange) -> str:
@@ -95,7 +125,20 @@ class FlowsReport(ReportView):
 
     def html_context(self, query: ReportQuery) -> dict[str, Any]:
         since, until = _window(query)
-        return {"report": _report(query), "since": since, "until": until}
+        filters = _filters(query)
+        flows, unassigned, unassigned_link = _flow_rows(filters)
+        return {
+            "flows": flows,
+            "unassigned": unassigned,
+            "unassigned_link": unassigned_link,
+            "changes": flow_changes(
+                filters=filters,
+                since=_start_of(since),
+                until=_start_of(until + timedelta(days=1)),
+            ),
+            "since": since,
+            "until": until,
+        }
 
     CSV_HEADER: ClassVar[tuple[str, ...]] = (
         "section",

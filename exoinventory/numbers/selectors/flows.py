@@ -2,12 +2,16 @@
 have none, and the flow changes noticed in a window.
 
 Two queries whatever the inventory's size: the current numbers with their
-flow URLs (grouped here), and the flow changes of the window.
+flow URLs (grouped here), and the flow changes of the window. The page
+itself needs only how many numbers each flow has: flow_counts has the
+database count them, rather than load every number.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
+
+from django.db.models import Count, Q, QuerySet
 
 from exoinventory.numbers.models import ExoPhone, ExoPhoneChange
 
@@ -61,6 +65,17 @@ class Flow:
 
 
 @dataclass(frozen=True)
+class FlowCount:
+    kind: str
+    url: str
+    numbers: int
+
+    @property
+    def flow_id(self) -> str:
+        return flow_id(self.url)
+
+
+@dataclass(frozen=True)
 class FlowChange:
     """A change of a number's voice or SMS flow, and who or what made it."""
 
@@ -95,15 +110,50 @@ class FlowReport:
     until: datetime
 
 
+def _current(filters: FlowFilters) -> QuerySet[ExoPhone]:
+    numbers = ExoPhone.objects.filter(released_at__isnull=True)
+    if filters.account_sid is not None:
+        numbers = numbers.filter(account__sid=filters.account_sid)
+    return numbers
+
+
+def _no_flow(filters: FlowFilters) -> Q:
+    """No flow of the kinds asked for: an empty URL is no flow, as a missing one is."""
+    condition = Q()
+    for kind in filters.kinds:
+        field_name = FLOW_FIELDS[kind]
+        condition &= Q(**{f"{field_name}__isnull": True}) | Q(**{field_name: ""})
+    return condition
+
+
+def flow_counts(*, filters: FlowFilters) -> tuple[list[FlowCount], int]:
+    """Per kind and URL how many current numbers are on that flow (voice
+    first, then by URL), and how many have no flow of the kinds asked for:
+    counted by the database, a query per kind and one for the rest."""
+    counts = []
+    for kind in filters.kinds:
+        field_name = FLOW_FIELDS[kind]
+        rows = (
+            _current(filters)
+            .exclude(_no_flow(FlowFilters(kind=kind)))
+            .order_by(field_name)
+            .values_list(field_name)
+            .annotate(numbers=Count("*"))
+        )
+        counts += [FlowCount(kind=kind, url=url, numbers=numbers) for url, numbers in rows]
+    return counts, _current(filters).filter(_no_flow(filters)).count()
+
+
 def flow_assignments(*, filters: FlowFilters) -> tuple[list[Flow], list[NumberRef]]:
     """Per kind and URL the current numbers on that flow (voice first, then
     by URL; numbers by phone number), and the numbers with no flow of the
     kinds asked for. An empty URL is no flow, as a missing one is."""
-    numbers = ExoPhone.objects.filter(released_at__isnull=True)
-    if filters.account_sid is not None:
-        numbers = numbers.filter(account__sid=filters.account_sid)
-    rows = numbers.order_by("phone_number", "id").values_list(
-        "pk", "account__sid", "phone_number", *(FLOW_FIELDS[kind] for kind in filters.kinds)
+    rows = (
+        _current(filters)
+        .order_by("phone_number", "id")
+        .values_list(
+            "pk", "account__sid", "phone_number", *(FLOW_FIELDS[kind] for kind in filters.kinds)
+        )
     )
     flows: dict[tuple[str, str], Flow] = {}
     unassigned = []
