@@ -27,6 +27,13 @@ def make_account(*, sid: str = "acme", **fields: Any) -> Account:
     return Account.objects.create(sid=sid, **fields)
 
 
+def restart_serial() -> None:
+    """Count the factories' sids, numbers and names from 1 again: for a
+    dataset built twice (two databases) that must come out the same."""
+    global _serial
+    _serial = count(1)
+
+
 def make_exophone(*, account: Account | None = None, **fields: Any) -> ExoPhone:
     """An ExoPhone as a sync would have stored it, in Delhi, with a voice flow."""
     n = next(_serial)
