@@ -117,6 +117,12 @@ if sys.argv[1:2] == ["runserver"]:
     # for reuse outlives its thread, and 20 users exhaust PostgreSQL's slots
     # (Django's docs: no persistent connections in development).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the pages' queries are short, but an estimate over
+    # a large table (freshness's count per account at 100,000 numbers) passes
+    # jit_above_cost, and compiling then took 0.4-0.7 s of a 0.5-0.8 s query
+    # on every page (docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     private_directory("EXOINVENTORY_VAR_DIR", VAR_DIR)
     # The local run has a web server, a worker and beat writing to one file:

@@ -385,3 +385,12 @@ def test_times_are_stored_in_utc() -> None:
     assert settings.USE_TZ is True
     assert stored.replace(tzinfo=None) == datetime(2026, 11, 22, 3, 30)
     assert stored.utcoffset() in (None, timedelta(0))
+
+
+@pytest.mark.django_db
+def test_postgresql_compiles_no_query_just_in_time() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's JIT")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
