@@ -1,5 +1,5 @@
-"""Measuring and printing: best-of timings with query counts, Markdown tables,
-and the database emptied between cases.
+"""Measuring and reporting: timings with query counts, the figures with their
+targets, peak memory, Markdown tables, progress lines.
 
 Queries are counted with an execute wrapper rather than
 CaptureQueriesContext: that keeps at most 9,000 queries (the naive baseline
@@ -7,37 +7,64 @@ runs more) and stores every statement's text, which would be timed too.
 """
 
 import math
+import os
+import platform
+import re
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import django
 from django.db import connection
 
-from exoinventory.numbers.models import Account, ConnectivityRun, ExoPhone, ExoPhoneChange, SyncRun
+from exoinventory.numbers.models import Account
 
-REPEATS = 3
 # A case is repeated only while its runs so far took less than this: a
-# two-minute sync is measured once, and the run still ends within budget.
+# minute-long case is measured once, and the whole run stays within budget.
 REPEAT_WITHIN_SECONDS = 10.0
-# Children before parents, for the reader; TRUNCATE empties them together.
-NUMBERS_TABLES = (ConnectivityRun, ExoPhoneChange, ExoPhone, SyncRun, Account)
+STARTED = time.perf_counter()
 
 
 @dataclass(frozen=True)
 class Measurement:
     seconds: float  # the best run's wall time
     sql_seconds: float  # of which waiting for the database (inside execute)
-    queries: int  # SQL statements of one run (the same in every run)
+    queries: int  # SQL statements of the best run
     runs: int
 
 
 @dataclass(frozen=True)
-class SummaryRow:
-    benchmark: str
-    measure: str
-    value: str
+class Figure:
+    """One row of the issue's table: a value, its target, whether it is met.
+
+    `value` is None when the figure could not be measured; `detail` then
+    says why, and otherwise holds the measurements the value comes from."""
+
+    figure: str
+    value: float | None
+    target: str
+    met: bool
+    detail: str = ""
+
+
+def at_most(figure: str, value: float | None, limit: float, detail: str) -> Figure:
+    met = value is not None and value <= limit
+    return Figure(figure, value, f"≤ {limit:g}", met, detail)
+
+
+def at_least(figure: str, value: float | None, limit: float, detail: str) -> Figure:
+    met = value is not None and value >= limit
+    return Figure(figure, value, f"≥ {limit:g}", met, detail)
+
+
+def exactly(figure: str, value: float | None, wanted: float, detail: str) -> Figure:
+    # Ratios of counts: equal, not merely close.
+    met = value is not None and math.isclose(value, wanted)
+    return Figure(figure, value, f"= {wanted:g}", met, detail)
 
 
 class QueryCounter:
@@ -66,54 +93,83 @@ def counting_queries() -> Iterator[QueryCounter]:
         yield counter
 
 
-def measure(
-    action: Callable[[], object],
-    *,
-    repeats: int = REPEATS,
-    before: Callable[[], object] | None = None,
-) -> Measurement:
-    """Run `action` up to `repeats` times (before() runs untimed ahead of each)
-    and keep the best: noise only ever adds time. A run whose query count
-    differs from the others did other work: that is an error."""
-    best = math.inf
-    best_sql = 0.0
-    counts: set[int] = set()
+def timed(action: Callable[[], object]) -> Measurement:
+    """One run of `action`: its time, its SQL time and its queries."""
+    with counting_queries() as counter:
+        start = time.perf_counter()
+        action()
+        elapsed = time.perf_counter() - start
+    return Measurement(elapsed, counter.seconds, counter.count, 1)
+
+
+def best_of(actions: Sequence[Callable[[], object]], *, repeats: int) -> list[Measurement]:
+    """Run the actions in turn, up to `repeats` rounds (fewer once the rounds
+    so far took REPEAT_WITHIN_SECONDS), and keep each one's best run: noise
+    only ever adds time, and taking turns exposes them to the same noise."""
+    best: list[Measurement | None] = [None] * len(actions)
     spent = 0.0
-    runs = 0
-    while runs < repeats and spent < REPEAT_WITHIN_SECONDS:
-        if before is not None:
-            before()
-        with counting_queries() as counter:
-            start = time.perf_counter()
-            action()
-            elapsed = time.perf_counter() - start
-        runs += 1
-        spent += elapsed
-        counts.add(counter.count)
-        if elapsed < best:
-            best, best_sql = elapsed, counter.seconds
-    if len(counts) != 1:
-        raise RuntimeError(f"the runs sent different numbers of queries: {sorted(counts)}")
-    return Measurement(seconds=best, sql_seconds=best_sql, queries=counts.pop(), runs=runs)
+    rounds = 0
+    while rounds < repeats and (rounds == 0 or spent < REPEAT_WITHIN_SECONDS):
+        for i, action in enumerate(actions):
+            run = timed(action)
+            spent += run.seconds
+            kept = best[i]
+            if kept is None or run.seconds < kept.seconds:
+                best[i] = Measurement(run.seconds, run.sql_seconds, run.queries, rounds + 1)
+        rounds += 1
+    return [Measurement(m.seconds, m.sql_seconds, m.queries, rounds) for m in best if m]
 
 
-def numbers_tables_emptied() -> None:
-    """Empty the numbers app's tables (circles and users stay)."""
-    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in NUMBERS_TABLES)
+def inventory_emptied() -> None:
+    """Empty the inventory: accounts and everything that refers to them
+    (circles and users stay)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {names} RESTART IDENTITY")
+        cursor.execute(
+            f"TRUNCATE {connection.ops.quote_name(Account._meta.db_table)} RESTART IDENTITY CASCADE"
+        )
 
 
-def seconds(value: float) -> str:
-    return f"{value:.3f}"
+def database_url() -> str:
+    """The database this process uses, as a DATABASE_URL for a child process
+    (under pytest that is the test database, not the configured one)."""
+    config = connection.settings_dict
+    credentials = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
+    port = f":{config['PORT']}" if config["PORT"] else ""
+    return f"postgres://{credentials}@{config['HOST']}{port}/{config['NAME']}"
 
 
-def ratio(value: float) -> str:
-    return f"{value:.2f}"
+# --- Memory (Linux: /proc)
+
+_STATUS = Path("/proc/self/status")
 
 
-def percent(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.1f} %"
+def _status_mb(field: str) -> float:
+    match = re.search(rf"^{field}:\s+(\d+) kB", _STATUS.read_text(), re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"/proc/self/status has no {field}")
+    return int(match[1]) / 1024
+
+
+@contextmanager
+def peak_rss_growth() -> Iterator[list[float]]:
+    """The growth of this process's peak resident memory (MB) over the block,
+    appended to the yielded list on the way out. The kernel's peak (VmHWM)
+    is reset first (clear_refs 5), so memory the process held earlier does
+    not hide what the block takes."""
+    Path("/proc/self/clear_refs").write_text("5")
+    before = _status_mb("VmRSS")
+    growth: list[float] = []
+    yield growth
+    growth.append(_status_mb("VmHWM") - before)
+
+
+# --- Printing
+
+
+def progress(message: str) -> None:
+    """A line on stderr with the time since the start: the run is long."""
+    minutes, seconds = divmod(round(time.perf_counter() - STARTED), 60)
+    print(f"[{minutes:3}:{seconds:02}] {message}", file=sys.stderr, flush=True)
 
 
 def table(
@@ -138,3 +194,15 @@ def table(
         for width, is_left in zip(widths, left, strict=True)
     )
     return "\n".join([f"**{title}**", "", line(cells[0]), f"|{rule}|", *map(line, cells[1:]), ""])
+
+
+def environment_line() -> str:
+    """The machine and versions a run was made on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (postgres,) = cursor.fetchone()
+    return (
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"Django {django.get_version()}, PostgreSQL {postgres} "
+        f"(database {connection.settings_dict['NAME']})"
+    )
