@@ -14,8 +14,10 @@ listings. So a re-listing costs what its changes cost, not a row per number.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
+from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from exoinventory.exotel.accounts import ExotelAccount
@@ -42,6 +44,26 @@ from exoinventory.numbers.services.sync_lock import account_write_lock
 # date_updated moves with every other change; it is kept on each change
 # record (exotel_date_updated) rather than recorded as a change of its own.
 RECORDED_FIELDS = tuple(f for f in MIRRORED_FIELDS if f != "date_updated")
+# What the diff reads of each stored number, in the model's field order (as
+# Model.from_db takes them).
+_LOADED = {"id", "account_id", "sid", "released_at", "unlisted_since", "last_seen"}
+LOADED_FIELDS = tuple(
+    f.attname
+    for f in ExoPhone._meta.concrete_fields
+    if f.attname in _LOADED or f.attname in MIRRORED_FIELDS
+)
+SID, RELEASED_AT, UNLISTED_SINCE = (
+    LOADED_FIELDS.index(name) for name in ("sid", "released_at", "unlisted_since")
+)
+_mirrored = itemgetter(*(LOADED_FIELDS.index(name) for name in MIRRORED_FIELDS))
+ROWS_PER_FETCH = 5000
+
+Row = tuple[Any, ...]
+
+
+def _phone(row: Row) -> ExoPhone:
+    """A stored number as a model instance holding what the diff loaded."""
+    return ExoPhone.from_db(DEFAULT_DB_ALIAS, LOADED_FIELDS, row)
 
 
 def exophones_list(
@@ -88,11 +110,10 @@ def _list(run: SyncRun, account: Account, client: ExotelClient, progress: Progre
 
     with transaction.atomic():
         account_write_lock(account.sid)
-        # Only what the diff reads: a listing's rows are most of the account's.
-        loaded = ExoPhone.objects.filter(account=account).only(
-            "sid", "account_id", "released_at", "unlisted_since", "last_seen", *MIRRORED_FIELDS
-        )
-        existing = {phone.sid: phone for phone in loaded}
+        # Rows as tuples of what the diff reads: a listing's rows are most of
+        # the account's, and only a changed one becomes a model instance.
+        rows = ExoPhone.objects.filter(account=account).values_list(*LOADED_FIELDS)
+        existing = {row[SID]: row for row in rows.iterator(chunk_size=ROWS_PER_FETCH)}
         plan = _diff(run, account, listing, existing, seen_at=seen_at)
         _write(plan, account, listing, existing)
         run.numbers_seen = len(listing.records)
@@ -143,30 +164,35 @@ def _diff(
     run: SyncRun,
     account: Account,
     listing: Listing,
-    existing: dict[str, ExoPhone],
+    existing: dict[str, Row],
     *,
     seen_at: datetime,
 ) -> _Plan:
     plan = _Plan(run=run, seen_at=seen_at)
     for record in listing.records:
-        values = {name: getattr(record, name) for name in MIRRORED_FIELDS}
-        phone = existing.get(record.sid)
-        if phone is None:
+        new = tuple(getattr(record, name) for name in MIRRORED_FIELDS)
+        row = existing.get(record.sid)
+        if row is None:
+            values = dict(zip(MIRRORED_FIELDS, new, strict=True))
             phone = ExoPhone(
                 account=account, sid=record.sid, first_seen=seen_at, last_seen=seen_at, **values
             )
             plan.created.append(phone)
             continue
+        stored = _mirrored(row)
+        if stored == new and row[RELEASED_AT] is None and row[UNLISTED_SINCE] is None:
+            continue  # where it was: nothing to write
+        phone = _phone(row)
         changed = {
-            name: getattr(phone, name)
-            for name in MIRRORED_FIELDS
-            if getattr(phone, name) != values[name]
+            name: old
+            for name, old, value in zip(MIRRORED_FIELDS, stored, new, strict=True)
+            if old != value
         }
-        for name in changed:
-            setattr(phone, name, values[name])
+        for name, value in zip(MIRRORED_FIELDS, new, strict=True):
+            setattr(phone, name, value)
         for name, old in changed.items():
             if name in RECORDED_FIELDS:
-                plan.change(phone, name, old, values[name])
+                plan.change(phone, name, old, getattr(phone, name))
         if phone.released_at is not None:
             plan.change(phone, "released_at", phone.released_at, None)
             phone.released_at = None
@@ -182,7 +208,7 @@ def _diff(
     return plan
 
 
-def _write(plan: _Plan, account: Account, listing: Listing, existing: dict[str, ExoPhone]) -> None:
+def _write(plan: _Plan, account: Account, listing: Listing, existing: dict[str, Row]) -> None:
     bulk_insert_rows(plan.created)
     bulk_update_rows(list(plan.updated.values()), sorted(plan.updated_fields))
     # A number whose item was malformed this time is still listed (_diff
@@ -191,17 +217,17 @@ def _write(plan: _Plan, account: Account, listing: Listing, existing: dict[str, 
     skipped = {s.sid for s in listing.skipped if s.sid}
     listed = {r.sid for r in listing.records} | skipped
     relisted = [
-        phone
-        for sid, phone in existing.items()
-        if sid in skipped and phone.released_at is None and phone.unlisted_since is not None
+        _phone(row)
+        for sid, row in existing.items()
+        if sid in skipped and row[RELEASED_AT] is None and row[UNLISTED_SINCE] is not None
     ]
     for phone in relisted:
         phone.unlisted_since = None
         phone.last_seen = plan.seen_at
     missing = [
-        phone
-        for sid, phone in existing.items()
-        if sid not in listed and phone.released_at is None and phone.unlisted_since is None
+        _phone(row)
+        for sid, row in existing.items()
+        if sid not in listed and row[RELEASED_AT] is None and row[UNLISTED_SINCE] is None
     ]
     for phone in missing:
         phone.unlisted_since = plan.seen_at
