@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from exoinventory.numbers.models import ExoPhone
+from exoinventory.numbers.reports import flows as reports_flows
 from exoinventory.numbers.selectors.flows import flow_id
 from tests.factories import T0, make_account, make_change, make_exophone, make_user
 from tests.test_reports_base import body, bulk_exophones, csv_table
@@ -254,6 +255,26 @@ def test_the_changes_are_those_of_the_last_30_days_by_default_newest_first(
             "observed_at": "2026-10-24T06:00:00Z",
         },
     ]
+
+
+def test_the_page_shows_the_newest_changes_and_says_the_exports_have_them_all(
+    auditor: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reports_flows, "CHANGES_SHOWN", 2)
+    phones = wired()
+    for hours, phone in ((3, "a"), (2, "b"), (1, "other")):
+        make_change(
+            exophone=phones[phone], old=None, new=VOICE_17, observed_at=T0 - timedelta(hours=hours)
+        )
+
+    page = auditor.get(FLOWS).content.decode()
+    exported = auditor.get(FLOWS, {"format": "json"}).json()["changes"]
+
+    rows = page.split('<table id="flow-changes">')[1].split("</table>")[0]
+    assert "Flow changes (3)" in rows
+    assert re.findall(r'change/">(\+\d+)</a>', rows) == ["+911100000007", "+911100000002"]
+    assert "The newest 2 are shown; the CSV and JSON have all 3." in page
+    assert len(exported) == 3
 
 
 def test_the_window_runs_from_midnight_of_since_to_the_end_of_until_in_the_time_zone(

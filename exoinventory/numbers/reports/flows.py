@@ -33,6 +33,7 @@ from exoinventory.numbers.selectors.flows import (
     FlowCount,
     FlowFilters,
     FlowReport,
+    flow_change_count,
     flow_changes,
     flow_counts,
     flow_report,
@@ -81,6 +82,9 @@ def _report(query: ReportQuery) -> FlowReport:
     )
 
 
+# The page shows the newest flow changes of the window; the CSV and JSON all.
+CHANGES_SHOWN = 100
+
 # The ExoPhone list's "flow assigned" choice for the numbers with no flow of
 # the kinds asked for (admin.filters.FlowFilter).
 NO_FLOW_CHOICE = {None: "none", "voice": "no_voice", "sms": "no_sms"}
@@ -127,15 +131,13 @@ class FlowsReport(ReportView):
         since, until = _window(query)
         filters = _filters(query)
         flows, unassigned, unassigned_link = _flow_rows(filters)
+        window = {"since": _start_of(since), "until": _start_of(until + timedelta(days=1))}
         return {
             "flows": flows,
             "unassigned": unassigned,
             "unassigned_link": unassigned_link,
-            "changes": flow_changes(
-                filters=filters,
-                since=_start_of(since),
-                until=_start_of(until + timedelta(days=1)),
-            ),
+            "changes": flow_changes(filters=filters, limit=CHANGES_SHOWN, **window),
+            "changes_count": flow_change_count(filters=filters, **window),
             "since": since,
             "until": until,
         }

@@ -169,9 +169,7 @@ def flow_assignments(*, filters: FlowFilters) -> tuple[list[Flow], list[NumberRe
     return ordered, unassigned
 
 
-def flow_changes(*, filters: FlowFilters, since: datetime, until: datetime) -> list[FlowChange]:
-    """Flow changes noticed in [since, until), newest first, of current and
-    released numbers alike."""
+def _changes_in(filters: FlowFilters, since: datetime, until: datetime) -> QuerySet[ExoPhoneChange]:
     changes = ExoPhoneChange.objects.filter(
         field__in=[FLOW_FIELDS[kind] for kind in filters.kinds],
         observed_at__gte=since,
@@ -179,7 +177,23 @@ def flow_changes(*, filters: FlowFilters, since: datetime, until: datetime) -> l
     )
     if filters.account_sid is not None:
         changes = changes.filter(exophone__account__sid=filters.account_sid)
-    changes = changes.select_related("exophone__account").order_by("-observed_at", "-id")
+    return changes
+
+
+def flow_change_count(*, filters: FlowFilters, since: datetime, until: datetime) -> int:
+    return _changes_in(filters, since, until).count()
+
+
+def flow_changes(
+    *, filters: FlowFilters, since: datetime, until: datetime, limit: int | None = None
+) -> list[FlowChange]:
+    """Flow changes noticed in [since, until), newest first (the `limit`
+    newest), of current and released numbers alike."""
+    changes = (
+        _changes_in(filters, since, until)
+        .select_related("exophone__account")
+        .order_by("-observed_at", "-id")[:limit]
+    )
     return [
         FlowChange(
             pk=change.pk,
